@@ -1,0 +1,1 @@
+"""Reference data (states, calendar, vocabularies): its source and its seeding."""

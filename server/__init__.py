@@ -1,0 +1,1 @@
+"""The running service: settings, database, ASGI app and the `upright` command."""

@@ -1,0 +1,74 @@
+"""Settings from the environment (`UPRIGHT_` prefix); production unless told otherwise."""
+
+from __future__ import annotations
+
+import enum
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+# Accepted URL schemes, and the async driver each one runs on.
+_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+    "postgresql": "postgresql+asyncpg",
+    "postgres": "postgresql+asyncpg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+}
+
+
+class Environment(enum.StrEnum):
+    PRODUCTION = "production"
+    DEVELOPMENT = "development"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="UPRIGHT_", frozen=True, extra="ignore")
+
+    env: Environment = Environment.PRODUCTION
+    database_url: str = "sqlite+aiosqlite:///./upright.db"
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 8000
+    workers: Annotated[int, Field(ge=1, le=64)] = 1
+    db_pool_size: Annotated[int, Field(ge=1, le=200)] = 10
+    # Seconds /readyz waits for the database before answering 503.
+    readiness_timeout: Annotated[float, Field(gt=0, le=30)] = 2.0
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError("not a database URL") from None
+        driver = _DRIVERS.get(url.drivername)
+        if driver is None:
+            raise ValueError(
+                f"unsupported scheme {url.drivername!r}: use sqlite+aiosqlite:///PATH "
+                "or postgresql+asyncpg://USER@HOST/DB"
+            )
+        return url.set(drivername=driver).render_as_string(hide_password=False)
+
+    @property
+    def development(self) -> bool:
+        return self.env is Environment.DEVELOPMENT
+
+    @property
+    def database(self) -> URL:
+        return make_url(self.database_url)
+
+
+def describe_errors(error: Exception) -> str:
+    """One line per invalid setting, naming the environment variable."""
+    from pydantic import ValidationError
+
+    if not isinstance(error, ValidationError):
+        return str(error)
+    lines = []
+    for problem in error.errors():
+        variable = "UPRIGHT_" + "_".join(str(part) for part in problem["loc"]).upper()
+        lines.append(f"invalid setting {variable}: {problem['msg']}")
+    return "\n".join(lines)
