@@ -56,28 +56,38 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-_uuid7_state = (0, 0)  # (milliseconds, 74-bit counter) of the last id made here
-_uuid7_lock = threading.Lock()
+class _Uuid7Clock:
+    """Strictly increasing UUIDv7 values within one process (RFC 9562, section 6.2,
+    method 2: within one millisecond the 74 random bits act as a counter)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._millis = 0
+        self._counter = 0
+
+    def next(self) -> uuid.UUID:
+        with self._lock:
+            millis = time.time_ns() // 1_000_000
+            counter = int.from_bytes(os.urandom(10)) >> 6
+            if millis <= self._millis:
+                millis, counter = self._millis, self._counter + 1
+                if counter >> 74:
+                    millis, counter = millis + 1, 0
+            self._millis, self._counter = millis, counter
+        rand_a, rand_b = counter >> 62, counter & ((1 << 62) - 1)
+        return uuid.UUID(int=millis << 80 | 0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b)
+
+
+_uuid7_clock = _Uuid7Clock()
 
 
 def new_id() -> uuid.UUID:
-    """A UUIDv7 (RFC 9562): time-ordered, so the primary key index is also creation order.
+    """A UUIDv7: time-ordered, so the primary key index is also creation order.
 
-    Ids are made by the application, so a row's id exists before its insert (ciphertexts
-    bind to it). Within one process ids strictly increase, even within one millisecond:
-    the 74 random bits then act as a counter (RFC 9562, section 6.2, method 2).
+    Ids are made by the application, so a row's id exists before its insert
+    (ciphertexts bind to it).
     """
-    global _uuid7_state
-    with _uuid7_lock:
-        millis, counter = time.time_ns() // 1_000_000, int.from_bytes(os.urandom(10)) >> 6
-        last_millis, last_counter = _uuid7_state
-        if millis <= last_millis:
-            millis, counter = last_millis, last_counter + 1
-            if counter >> 74:
-                millis, counter = millis + 1, 0
-        _uuid7_state = (millis, counter)
-    rand_a, rand_b = counter >> 62, counter & ((1 << 62) - 1)
-    return uuid.UUID(int=millis << 80 | 0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b)
+    return _uuid7_clock.next()
 
 
 class Versioned:
@@ -94,4 +104,4 @@ class Versioned:
     @declared_attr.directive
     @classmethod
     def __mapper_args__(cls) -> dict[str, Any]:
-        return {"version_id_col": cls.__table__.c.version}
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import uuid
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Uuid
+from sqlalchemy import CheckConstraint, Constraint, Enum, ForeignKey, Uuid
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 
@@ -49,11 +49,11 @@ class Shareable:
 
     @declared_attr.directive
     @classmethod
-    def __table_args__(cls) -> tuple[CheckConstraint, ...]:
+    def __table_args__(cls) -> tuple[Constraint, ...]:
         return shareable_constraints()
 
 
-def shareable_constraints() -> tuple[CheckConstraint, ...]:
+def shareable_constraints() -> tuple[Constraint, ...]:
     """A COALITION row names its coalition; no other level may name one."""
     return (
         CheckConstraint(

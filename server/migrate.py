@@ -21,7 +21,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 UNMANAGED_TABLES: frozenset[str] = frozenset()
 
 
-def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
     return not (type_ == "table" and name in UNMANAGED_TABLES)
 
 
@@ -34,7 +36,8 @@ def alembic_config(url: str) -> Config:
 
 def head_revision() -> str:
     head = ScriptDirectory.from_config(alembic_config("")).get_current_head()
-    assert head is not None, "no migrations found"
+    if head is None:
+        raise RuntimeError(f"no migrations found in {MIGRATIONS}")
     return head
 
 

@@ -14,32 +14,39 @@ from sqlalchemy import Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from schema.reference import calendar, states, vocabularies
-from schema.tables.reference import AffectedPerson, Cycle, SdgGoal, SdgTarget, Session, State, Theme
+from schema.db import Base
+
+
+def _table(name: str) -> Table:
+    return Base.metadata.tables[name]
 
 
 def reference_rows() -> list[tuple[Table, list[dict[str, Any]]]]:
     """Every reference table with its rows, parents before children."""
     return [
-        (State.__table__, [asdict(record) for record in states.all_states()]),
-        (Cycle.__table__, [asdict(cycle) for cycle in calendar.CYCLES]),
+        (_table("states"), [asdict(record) for record in states.all_states()]),
+        (_table("cycles"), [asdict(cycle) for cycle in calendar.CYCLES]),
         (
-            Session.__table__,
+            _table("sessions"),
             [
                 {"number": n, "cycle_number": calendar.cycle_of_session(n), "starts_on": day}
                 for n, day in calendar.sessions().items()
             ],
         ),
-        (Theme.__table__, [{"code": c, "name": n} for c, n in vocabularies.themes().items()]),
+        (_table("themes"), [{"code": c, "name": n} for c, n in vocabularies.themes().items()]),
         (
-            AffectedPerson.__table__,
+            _table("affected_persons"),
             [{"code": c, "name": n} for c, n in vocabularies.affected_persons().items()],
         ),
-        (SdgGoal.__table__, [{"number": g, "name": n} for g, n in vocabularies.sdg_goals().items()]),
         (
-            SdgTarget.__table__,
+            _table("sdg_goals"),
+            [{"number": g, "name": n} for g, n in vocabularies.sdg_goals().items()],
+        ),
+        (
+            _table("sdg_targets"),
             [{"code": c, "goal_number": g} for c, g in vocabularies.sdg_targets().items()],
         ),
-    ]  # type: ignore[list-item]
+    ]
 
 
 async def seed_reference_data(connection: AsyncConnection) -> dict[str, int]:
@@ -52,11 +59,11 @@ async def seed_reference_data(connection: AsyncConnection) -> dict[str, int]:
 
 async def _upsert(connection: AsyncConnection, table: Table, rows: Sequence[dict[str, Any]]) -> int:
     (key,) = table.primary_key.columns
-    existing = {
-        row[key.name]: row for row in (await connection.execute(select(table))).mappings()
-    }
+    existing = {row[key.name]: row for row in (await connection.execute(select(table))).mappings()}
     missing = [row for row in rows if row[key.name] not in existing]
-    stale = [row for row in rows if row[key.name] in existing and dict(existing[row[key.name]]) != row]
+    stale = [
+        row for row in rows if row[key.name] in existing and dict(existing[row[key.name]]) != row
+    ]
     if missing:
         await connection.execute(insert(table), missing)
     for row in stale:

@@ -100,13 +100,13 @@ class Activity(Shareable, Versioned, Base):
         *shareable_constraints(),
         CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="dates_ordered"),
         CheckConstraint("budget_minor IS NULL OR budget_minor >= 0", name="budget_positive"),
-        CheckConstraint(
-            "(budget_minor IS NULL) = (currency IS NULL)", name="budget_has_currency"
-        ),
+        CheckConstraint("(budget_minor IS NULL) = (currency IS NULL)", name="budget_has_currency"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
-    kind: Mapped[ActivityKind] = mapped_column(enum_column(ActivityKind, "activity_kind"), index=True)
+    kind: Mapped[ActivityKind] = mapped_column(
+        enum_column(ActivityKind, "activity_kind"), index=True
+    )
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str | None] = mapped_column(Text)
     review_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("reviews.id"), index=True)

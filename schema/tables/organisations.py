@@ -110,7 +110,9 @@ class User(Versioned, Base):
     name_ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
     email_ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
     email_index: Mapped[bytes] = mapped_column(LargeBinary(32), index=True)
-    password_hash: Mapped[str | None] = mapped_column(String(200))  # None until invited user sets one
+    password_hash: Mapped[str | None] = mapped_column(
+        String(200)
+    )  # None until invited user sets one
     totp_secret_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

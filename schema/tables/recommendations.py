@@ -45,27 +45,21 @@ class Recommendation(Versioned, Base):
     __tablename__ = "recommendations"
     __table_args__ = (
         CheckConstraint("action_category BETWEEN 1 AND 5", name="action_category_range"),
-        CheckConstraint(
-            "(mechanism = 'UPR') = (review_id IS NOT NULL)", name="review_iff_upr"
-        ),
+        CheckConstraint("(mechanism = 'UPR') = (review_id IS NOT NULL)", name="review_iff_upr"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     mechanism: Mapped[Mechanism] = mapped_column(enum_column(Mechanism, "mechanism"), index=True)
     # The state under review (UPR) or concerned (other mechanisms).
     state_code: Mapped[str] = mapped_column(String(3), ForeignKey("states.code"), index=True)
-    review_id: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("reviews.id"), index=True
-    )
+    review_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("reviews.id"), index=True)
     paragraph: Mapped[str | None] = mapped_column(String(20))  # e.g. "119.45"
     # Other mechanisms: the document holding it, e.g. "CRC/C/KEN/CO/3-5", and its body.
     document_symbol: Mapped[str | None] = mapped_column(String(80))
     recommending_body: Mapped[str | None] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
     natural_key: Mapped[str] = mapped_column(String(64), unique=True)
-    response: Mapped[Response | None] = mapped_column(
-        enum_column(Response, "response"), index=True
-    )
+    response: Mapped[Response | None] = mapped_column(enum_column(Response, "response"), index=True)
     response_wording: Mapped[str | None] = mapped_column(String(100))  # as published
     action_category: Mapped[int | None] = mapped_column(SmallInteger, index=True)
 

@@ -56,9 +56,7 @@ class Session(Base):
     __tablename__ = "sessions"
 
     number: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
-    cycle_number: Mapped[int] = mapped_column(
-        SmallInteger, ForeignKey("cycles.number"), index=True
-    )
+    cycle_number: Mapped[int] = mapped_column(SmallInteger, ForeignKey("cycles.number"), index=True)
     starts_on: Mapped[dt.date] = mapped_column(Date)
 
 

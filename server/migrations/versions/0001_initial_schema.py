@@ -102,12 +102,8 @@ def upgrade() -> None:
         ),
         sa.Column("country_code", sa.String(length=3), nullable=True),
         sa.Column("website", sa.String(length=300), nullable=True),
-        sa.Column(
-            "vetted_partner", sa.Boolean(), server_default=sa.false(), nullable=False
-        ),
-        sa.Column(
-            "public_profile", sa.Boolean(), server_default=sa.false(), nullable=False
-        ),
+        sa.Column("vetted_partner", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.Column("public_profile", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
@@ -123,9 +119,7 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_organisations_country_code"), ["country_code"], unique=False
         )
-        batch_op.create_index(
-            batch_op.f("ix_organisations_kind"), ["kind"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_organisations_kind"), ["kind"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_organisations_public_profile"),
             ["public_profile"],
@@ -276,15 +270,11 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("reviews", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_reviews_review_date"), ["review_date"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_reviews_review_date"), ["review_date"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_reviews_session_number"), ["session_number"], unique=False
         )
-        batch_op.create_index(
-            batch_op.f("ix_reviews_state_code"), ["state_code"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_reviews_state_code"), ["state_code"], unique=False)
 
     op.create_table(
         "users",
@@ -321,9 +311,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
     )
     with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_users_email_index"), ["email_index"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_users_email_index"), ["email_index"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_users_organisation_id"), ["organisation_id"], unique=False
         )
@@ -419,12 +407,8 @@ def upgrade() -> None:
             ["owner_organisation_id"],
             unique=False,
         )
-        batch_op.create_index(
-            batch_op.f("ix_activities_review_id"), ["review_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_activities_starts_on"), ["starts_on"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_activities_review_id"), ["review_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_activities_starts_on"), ["starts_on"], unique=False)
 
     op.create_table(
         "audit_events",
@@ -452,14 +436,10 @@ def upgrade() -> None:
             name=op.f("fk_audit_events_actor_user_id_users"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_events")),
-        sa.UniqueConstraint(
-            "chain", "sequence", name=op.f("uq_audit_events_chain_sequence")
-        ),
+        sa.UniqueConstraint("chain", "sequence", name=op.f("uq_audit_events_chain_sequence")),
     )
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_audit_events_action"), ["action"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_audit_events_action"), ["action"], unique=False)
 
     op.create_table(
         "coalition_memberships",
@@ -492,9 +472,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["invited_by_organisation_id"],
             ["organisations.id"],
-            name=op.f(
-                "fk_coalition_memberships_invited_by_organisation_id_organisations"
-            ),
+            name=op.f("fk_coalition_memberships_invited_by_organisation_id_organisations"),
         ),
         sa.ForeignKeyConstraint(
             ["organisation_id"],
@@ -522,9 +500,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["affected_person_code"],
             ["affected_persons.code"],
-            name=op.f(
-                "fk_contact_affected_persons_affected_person_code_affected_persons"
-            ),
+            name=op.f("fk_contact_affected_persons_affected_person_code_affected_persons"),
         ),
         sa.ForeignKeyConstraint(
             ["contact_id"],
@@ -602,9 +578,7 @@ def upgrade() -> None:
             ["themes.code"],
             name=op.f("fk_contact_themes_theme_code_themes"),
         ),
-        sa.PrimaryKeyConstraint(
-            "contact_id", "theme_code", name=op.f("pk_contact_themes")
-        ),
+        sa.PrimaryKeyConstraint("contact_id", "theme_code", name=op.f("pk_contact_themes")),
     )
     with op.batch_alter_table("contact_themes", schema=None) as batch_op:
         batch_op.create_index(
@@ -681,9 +655,7 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_recommendations_mechanism"), ["mechanism"], unique=False
         )
-        batch_op.create_index(
-            batch_op.f("ix_recommendations_response"), ["response"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_recommendations_response"), ["response"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_recommendations_review_id"), ["review_id"], unique=False
         )
@@ -816,9 +788,7 @@ def upgrade() -> None:
             ["owner_organisation_id"],
             unique=False,
         )
-        batch_op.create_index(
-            batch_op.f("ix_assessments_status"), ["status"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_assessments_status"), ["status"], unique=False)
 
     op.create_table(
         "engagements",
@@ -930,9 +900,7 @@ def upgrade() -> None:
             "(visibility = 'COALITION') = (coalition_id IS NOT NULL)",
             name=op.f("ck_funding_pledges_coalition_matches_visibility"),
         ),
-        sa.CheckConstraint(
-            "amount_minor > 0", name=op.f("ck_funding_pledges_amount_positive")
-        ),
+        sa.CheckConstraint("amount_minor > 0", name=op.f("ck_funding_pledges_amount_positive")),
         sa.ForeignKeyConstraint(
             ["activity_id"],
             ["activities.id"],
@@ -972,16 +940,12 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["affected_person_code"],
             ["affected_persons.code"],
-            name=op.f(
-                "fk_recommendation_affected_persons_affected_person_code_affected_persons"
-            ),
+            name=op.f("fk_recommendation_affected_persons_affected_person_code_affected_persons"),
         ),
         sa.ForeignKeyConstraint(
             ["recommendation_id"],
             ["recommendations.id"],
-            name=op.f(
-                "fk_recommendation_affected_persons_recommendation_id_recommendations"
-            ),
+            name=op.f("fk_recommendation_affected_persons_recommendation_id_recommendations"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint(
@@ -990,9 +954,7 @@ def upgrade() -> None:
             name=op.f("pk_recommendation_affected_persons"),
         ),
     )
-    with op.batch_alter_table(
-        "recommendation_affected_persons", schema=None
-    ) as batch_op:
+    with op.batch_alter_table("recommendation_affected_persons", schema=None) as batch_op:
         batch_op.create_index(
             "ix_recommendation_affected_persons_affected_person_code",
             ["affected_person_code", "recommendation_id"],
@@ -1048,9 +1010,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["recommendation_id"],
             ["recommendations.id"],
-            name=op.f(
-                "fk_recommendation_recommending_states_recommendation_id_recommendations"
-            ),
+            name=op.f("fk_recommendation_recommending_states_recommendation_id_recommendations"),
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
@@ -1064,9 +1024,7 @@ def upgrade() -> None:
             name=op.f("pk_recommendation_recommending_states"),
         ),
     )
-    with op.batch_alter_table(
-        "recommendation_recommending_states", schema=None
-    ) as batch_op:
+    with op.batch_alter_table("recommendation_recommending_states", schema=None) as batch_op:
         batch_op.create_index(
             "ix_recommendation_recommending_states_state_code",
             ["state_code", "recommendation_id"],
@@ -1106,9 +1064,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["recommendation_id"],
             ["recommendations.id"],
-            name=op.f(
-                "fk_recommendation_sdg_targets_recommendation_id_recommendations"
-            ),
+            name=op.f("fk_recommendation_sdg_targets_recommendation_id_recommendations"),
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
@@ -1169,9 +1125,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_recommendation_sdg_goals_goal_number")
 
     op.drop_table("recommendation_sdg_goals")
-    with op.batch_alter_table(
-        "recommendation_recommending_states", schema=None
-    ) as batch_op:
+    with op.batch_alter_table("recommendation_recommending_states", schema=None) as batch_op:
         batch_op.drop_index("ix_recommendation_recommending_states_state_code")
 
     op.drop_table("recommendation_recommending_states")
@@ -1180,9 +1134,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_recommendation_links_recommendation_id"))
 
     op.drop_table("recommendation_links")
-    with op.batch_alter_table(
-        "recommendation_affected_persons", schema=None
-    ) as batch_op:
+    with op.batch_alter_table("recommendation_affected_persons", schema=None) as batch_op:
         batch_op.drop_index("ix_recommendation_affected_persons_affected_person_code")
 
     op.drop_table("recommendation_affected_persons")

@@ -1,0 +1,24 @@
+"""The data schema, both faces of it: tables (SQLAlchemy) and the GraphQL API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.types import ExecutionContext
+
+from schema.extensions.error_codes import ErrorCodes
+from schema.root import Query
+
+
+class Schema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Nothing here: the library's default logs every error with its variables.
+        `ErrorCodes` logs what is unexpected, without variables."""
+
+
+def build_schema(**_settings: Any) -> Schema:
+    return Schema(query=Query, extensions=[ErrorCodes])

@@ -1,0 +1,42 @@
+"""Errors clients can act on: each carries a code in `extensions.code`.
+
+Resolvers raise these; anything else is a bug and reaches the client masked.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class ErrorCode(enum.StrEnum):
+    BAD_USER_INPUT = "BAD_USER_INPUT"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    NOT_FOUND = "NOT_FOUND"
+    CONFLICT = "CONFLICT"
+    GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+    GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+    INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+
+
+class UprightError(Exception):
+    """An error whose message is safe to show: it never echoes protected input."""
+
+    code: ErrorCode = ErrorCode.INTERNAL_SERVER_ERROR
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class BadUserInput(UprightError):
+    code = ErrorCode.BAD_USER_INPUT
+
+
+class NotFound(UprightError):
+    code = ErrorCode.NOT_FOUND
+
+
+class ServiceUnavailable(UprightError):
+    code = ErrorCode.SERVICE_UNAVAILABLE

@@ -1,0 +1,71 @@
+"""Every error leaves with a code; unexpected ones leave masked.
+
+Our own errors keep their message. GraphQL's document errors (syntax, validation,
+variable coercion) keep theirs too: they describe the client's request. Anything
+else is a server fault: the client sees a generic message, the log gets the trace.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from graphql import GraphQLError, VariableDefinitionNode, print_ast
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from strawberry.extensions import SchemaExtension
+
+from schema.errors import ErrorCode, UprightError
+
+logger = logging.getLogger("upright.graphql")
+
+_UNAVAILABLE = (OperationalError, InterfaceError)
+
+
+def classify(error: GraphQLError) -> GraphQLError:
+    """The error as the client may see it, with `extensions.code` set."""
+    original = error.original_error
+    if isinstance(original, UprightError):
+        return _with_code(error, original.code, original.message)
+    variable = next((n for n in error.nodes or () if isinstance(n, VariableDefinitionNode)), None)
+    if variable is not None:
+        # graphql-core quotes the submitted value; a variable may hold a secret.
+        message = (
+            f"Variable '${variable.variable.name.value}' got an invalid value "
+            f"for type {print_ast(variable.type)}."
+        )
+        return _with_code(error, ErrorCode.BAD_USER_INPUT, message)
+    if original is None:
+        if error.extensions and "code" in error.extensions:
+            return error
+        if error.message.startswith("Syntax Error"):
+            return _with_code(error, ErrorCode.GRAPHQL_PARSE_FAILED, error.message)
+        return _with_code(error, ErrorCode.GRAPHQL_VALIDATION_FAILED, error.message)
+    if isinstance(original, _UNAVAILABLE) or (
+        isinstance(original, DBAPIError) and original.connection_invalidated
+    ):
+        logger.warning("database unavailable during a request: %s", type(original).__name__)
+        return _with_code(
+            error, ErrorCode.SERVICE_UNAVAILABLE, "The database is unavailable; try again later."
+        )
+    logger.error("unexpected error in %s", error.path, exc_info=original)
+    return _with_code(error, ErrorCode.INTERNAL_SERVER_ERROR, "Unexpected error.")
+
+
+def _with_code(error: GraphQLError, code: ErrorCode, message: str) -> GraphQLError:
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=None,
+        extensions={**(error.extensions or {}), "code": code.value},
+    )
+
+
+class ErrorCodes(SchemaExtension):
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            result.errors = [classify(error) for error in result.errors]

@@ -1,0 +1,1 @@
+"""The organisation directory (under the policy)."""

@@ -1,0 +1,52 @@
+"""GraphQL types of organisations."""
+
+import uuid
+from typing import Any
+
+import strawberry
+from sqlalchemy import Row
+
+from schema.reference.cache import ReferenceData
+from schema.reference.types import State
+from schema.relay import Node, to_global_id
+from schema.tables.organisations import Organisation as OrganisationTable
+from schema.tables.organisations import OrganisationKind
+
+OrganisationKindEnum = strawberry.enum(OrganisationKind, name="OrganisationKind")
+
+_organisations = OrganisationTable.__table__.c
+ORGANISATION_COLUMNS = (
+    _organisations.id,
+    _organisations.name,
+    _organisations.acronym,
+    _organisations.kind,
+    _organisations.country_code,
+    _organisations.website,
+    _organisations.vetted_partner,
+)
+
+
+@strawberry.type(description="An organisation working on UPR follow-up.")
+class Organisation(Node):
+    key: strawberry.Private[uuid.UUID]
+    name: str
+    acronym: str | None
+    kind: OrganisationKindEnum  # type: ignore[valid-type]
+    country: State | None = strawberry.field(description="Where it is based.")
+    website: str | None
+    vetted_partner: bool = strawberry.field(
+        description="Vetted by the platform as a civil-society or UN partner."
+    )
+
+    @classmethod
+    def from_row(cls, row: Row[Any], reference: ReferenceData) -> "Organisation":
+        return cls(
+            id=to_global_id("Organisation", row.id),
+            key=row.id,
+            name=row.name,
+            acronym=row.acronym,
+            kind=row.kind,
+            country=reference.states[row.country_code] if row.country_code else None,
+            website=row.website,
+            vetted_partner=row.vetted_partner,
+        )

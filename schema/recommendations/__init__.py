@@ -1,0 +1,1 @@
+"""Recommendations: public UN data, and the partners' work on them."""

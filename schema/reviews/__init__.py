@@ -1,0 +1,1 @@
+"""Reviews of states at Working Group sessions."""

@@ -1,0 +1,55 @@
+"""GraphQL types of reviews."""
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import strawberry
+from sqlalchemy import Row
+
+from schema.reference.cache import ReferenceData
+from schema.reference.types import Session, State
+from schema.relay import Node, to_global_id
+from schema.tables.reviews import Review as ReviewTable
+
+REVIEW_COLUMNS = (
+    ReviewTable.__table__.c.id,
+    ReviewTable.__table__.c.state_code,
+    ReviewTable.__table__.c.session_number,
+    ReviewTable.__table__.c.review_date,
+    ReviewTable.__table__.c.adoption_date,
+    ReviewTable.__table__.c.hrc_session,
+    ReviewTable.__table__.c.report_symbol,
+)
+
+
+@strawberry.type(description="One state's review at one Working Group session.")
+class Review(Node):
+    key: strawberry.Private[uuid.UUID]
+    state: State = strawberry.field(description="The state under review.")
+    session: Session
+    review_date: dt.date = strawberry.field(description="The day of the review itself.")
+    adoption_date: dt.date | None = strawberry.field(
+        description="When the Human Rights Council adopted the outcome."
+    )
+    hrc_session: int | None = strawberry.field(description="The Council session adopting it.")
+    report_symbol: str | None = strawberry.field(
+        description='The Working Group report, e.g. "A/HRC/44/12".'
+    )
+
+    @strawberry.field(description="The UPR cycle of the review.")
+    def cycle(self) -> int:
+        return self.session.cycle
+
+    @classmethod
+    def from_row(cls, row: Row[Any], reference: ReferenceData) -> "Review":
+        return cls(
+            id=to_global_id("Review", row.id),
+            key=row.id,
+            state=reference.states[row.state_code],
+            session=reference.sessions[row.session_number],
+            review_date=row.review_date,
+            adoption_date=row.adoption_date,
+            hrc_session=row.hrc_session,
+            report_symbol=row.report_symbol,
+        )
