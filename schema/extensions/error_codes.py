@@ -35,11 +35,7 @@ def classify(error: GraphQLError) -> GraphQLError:
         )
         return _with_code(error, ErrorCode.BAD_USER_INPUT, message)
     if original is None:
-        if error.extensions and "code" in error.extensions:
-            return error
-        if error.message.startswith("Syntax Error"):
-            return _with_code(error, ErrorCode.GRAPHQL_PARSE_FAILED, error.message)
-        return _with_code(error, ErrorCode.GRAPHQL_VALIDATION_FAILED, error.message)
+        return _document_error(error)
     if isinstance(original, _UNAVAILABLE) or (
         isinstance(original, DBAPIError) and original.connection_invalidated
     ):
@@ -49,6 +45,15 @@ def classify(error: GraphQLError) -> GraphQLError:
         )
     logger.error("unexpected error in %s", error.path, exc_info=original)
     return _with_code(error, ErrorCode.INTERNAL_SERVER_ERROR, "Unexpected error.")
+
+
+def _document_error(error: GraphQLError) -> GraphQLError:
+    """An error in the client's document itself: its message is the help it needs."""
+    if error.extensions and "code" in error.extensions:
+        return error
+    if error.message.startswith("Syntax Error"):
+        return _with_code(error, ErrorCode.GRAPHQL_PARSE_FAILED, error.message)
+    return _with_code(error, ErrorCode.GRAPHQL_VALIDATION_FAILED, error.message)
 
 
 def _with_code(error: GraphQLError, code: ErrorCode, message: str) -> GraphQLError:

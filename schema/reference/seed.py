@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from schema.reference import calendar, states, vocabularies
 from schema.db import Base
+from schema.reference import calendar, states, vocabularies
 
 
 def _table(name: str) -> Table:
