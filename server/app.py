@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import logging
 from collections.abc import AsyncIterator, Callable
 
+from sqlalchemy.exc import DBAPIError
 from starlette.applications import Starlette
 from starlette.routing import Route
 
@@ -17,6 +19,8 @@ from server.database import create_engine
 from server.graphql_view import GraphQLView
 from server.health import healthz, readyz
 from server.settings import Settings
+
+logger = logging.getLogger("upright")
 
 
 def create_app(
@@ -29,6 +33,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.engine = create_engine(settings)
         app.state.reference = ReferenceCache(app.state.engine)
+        await _warm(app.state.reference)
         if tune_gc:
             _tune_gc()
         try:
@@ -59,6 +64,15 @@ def create_app(
 def app_from_environment() -> Starlette:
     """The factory `upright serve` hands to uvicorn (each worker builds its own)."""
     return create_app(Settings())
+
+
+async def _warm(reference: ReferenceCache) -> None:
+    """Load the reference data now rather than in the first request; if the database
+    is down, the first request after it comes back loads it instead."""
+    try:
+        await reference.get()
+    except (DBAPIError, OSError) as error:
+        logger.warning("reference data not loaded at start-up (%s)", type(error).__name__)
 
 
 def _tune_gc() -> None:

@@ -6,10 +6,10 @@ import uuid
 from sqlalchemy import Date, ForeignKey, SmallInteger, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from schema.db import Base, new_id
+from schema.db import Base, Versioned, new_id
 
 
-class Review(Base):
+class Review(Versioned, Base):
     """Milestones are computed from `review_date`, never from session arithmetic:
     sessions move (session 36 was postponed from May to November 2020)."""
 

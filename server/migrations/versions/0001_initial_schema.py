@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 03:21:49.217344
+Create Date: 2026-11-28
 """
 
 from collections.abc import Sequence
@@ -108,9 +108,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["country_code"],
-            ["states.code"],
-            name=op.f("fk_organisations_country_code_states"),
+            ["country_code"], ["states.code"], name=op.f("fk_organisations_country_code_states")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organisations")),
         sa.UniqueConstraint("name", name=op.f("uq_organisations_name")),
@@ -121,14 +119,10 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_organisations_kind"), ["kind"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_organisations_public_profile"),
-            ["public_profile"],
-            unique=False,
+            batch_op.f("ix_organisations_public_profile"), ["public_profile"], unique=False
         )
         batch_op.create_index(
-            batch_op.f("ix_organisations_vetted_partner"),
-            ["vetted_partner"],
-            unique=False,
+            batch_op.f("ix_organisations_vetted_partner"), ["vetted_partner"], unique=False
         )
 
     op.create_table(
@@ -136,9 +130,7 @@ def upgrade() -> None:
         sa.Column("code", sa.String(length=5), nullable=False),
         sa.Column("goal_number", sa.SmallInteger(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["goal_number"],
-            ["sdg_goals.number"],
-            name=op.f("fk_sdg_targets_goal_number_sdg_goals"),
+            ["goal_number"], ["sdg_goals.number"], name=op.f("fk_sdg_targets_goal_number_sdg_goals")
         ),
         sa.PrimaryKeyConstraint("code", name=op.f("pk_sdg_targets")),
     )
@@ -153,9 +145,7 @@ def upgrade() -> None:
         sa.Column("cycle_number", sa.SmallInteger(), nullable=False),
         sa.Column("starts_on", sa.Date(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["cycle_number"],
-            ["cycles.number"],
-            name=op.f("fk_sessions_cycle_number_cycles"),
+            ["cycle_number"], ["cycles.number"], name=op.f("fk_sessions_cycle_number_cycles")
         ),
         sa.PrimaryKeyConstraint("number", name=op.f("pk_sessions")),
     )
@@ -212,9 +202,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["country_code"],
-            ["states.code"],
-            name=op.f("fk_contacts_country_code_states"),
+            ["country_code"], ["states.code"], name=op.f("fk_contacts_country_code_states")
         ),
         sa.ForeignKeyConstraint(
             ["owner_organisation_id"],
@@ -225,24 +213,16 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("contacts", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_contacts_owner_country",
-            ["owner_organisation_id", "country_code"],
-            unique=False,
+            "ix_contacts_owner_country", ["owner_organisation_id", "country_code"], unique=False
         )
         batch_op.create_index(
-            "ix_contacts_owner_email_index",
-            ["owner_organisation_id", "email_index"],
-            unique=False,
+            "ix_contacts_owner_email_index", ["owner_organisation_id", "email_index"], unique=False
         )
         batch_op.create_index(
-            batch_op.f("ix_contacts_owner_organisation_id"),
-            ["owner_organisation_id"],
-            unique=False,
+            batch_op.f("ix_contacts_owner_organisation_id"), ["owner_organisation_id"], unique=False
         )
         batch_op.create_index(
-            "ix_contacts_owner_phone_index",
-            ["owner_organisation_id", "phone_index"],
-            unique=False,
+            "ix_contacts_owner_phone_index", ["owner_organisation_id", "phone_index"], unique=False
         )
 
     op.create_table(
@@ -254,19 +234,18 @@ def upgrade() -> None:
         sa.Column("adoption_date", sa.Date(), nullable=True),
         sa.Column("hrc_session", sa.SmallInteger(), nullable=True),
         sa.Column("report_symbol", sa.String(length=40), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["session_number"],
-            ["sessions.number"],
-            name=op.f("fk_reviews_session_number_sessions"),
+            ["session_number"], ["sessions.number"], name=op.f("fk_reviews_session_number_sessions")
         ),
         sa.ForeignKeyConstraint(
             ["state_code"], ["states.code"], name=op.f("fk_reviews_state_code_states")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_reviews")),
         sa.UniqueConstraint(
-            "state_code",
-            "session_number",
-            name=op.f("uq_reviews_state_code_session_number"),
+            "state_code", "session_number", name=op.f("uq_reviews_state_code_session_number")
         ),
     )
     with op.batch_alter_table("reviews", schema=None) as batch_op:
@@ -370,22 +349,16 @@ def upgrade() -> None:
             name=op.f("ck_activities_budget_has_currency"),
         ),
         sa.CheckConstraint(
-            "budget_minor IS NULL OR budget_minor >= 0",
-            name=op.f("ck_activities_budget_positive"),
+            "budget_minor IS NULL OR budget_minor >= 0", name=op.f("ck_activities_budget_positive")
         ),
         sa.CheckConstraint(
-            "ends_on IS NULL OR ends_on >= starts_on",
-            name=op.f("ck_activities_dates_ordered"),
+            "ends_on IS NULL OR ends_on >= starts_on", name=op.f("ck_activities_dates_ordered")
         ),
         sa.ForeignKeyConstraint(
-            ["coalition_id"],
-            ["coalitions.id"],
-            name=op.f("fk_activities_coalition_id_coalitions"),
+            ["coalition_id"], ["coalitions.id"], name=op.f("fk_activities_coalition_id_coalitions")
         ),
         sa.ForeignKeyConstraint(
-            ["country_code"],
-            ["states.code"],
-            name=op.f("fk_activities_country_code_states"),
+            ["country_code"], ["states.code"], name=op.f("fk_activities_country_code_states")
         ),
         sa.ForeignKeyConstraint(
             ["owner_organisation_id"],
@@ -431,9 +404,7 @@ def upgrade() -> None:
             name=op.f("fk_audit_events_actor_organisation_id_organisations"),
         ),
         sa.ForeignKeyConstraint(
-            ["actor_user_id"],
-            ["users.id"],
-            name=op.f("fk_audit_events_actor_user_id_users"),
+            ["actor_user_id"], ["users.id"], name=op.f("fk_audit_events_actor_user_id_users")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_events")),
         sa.UniqueConstraint("chain", "sequence", name=op.f("uq_audit_events_chain_sequence")),
@@ -509,16 +480,12 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint(
-            "contact_id",
-            "affected_person_code",
-            name=op.f("pk_contact_affected_persons"),
+            "contact_id", "affected_person_code", name=op.f("pk_contact_affected_persons")
         ),
     )
     with op.batch_alter_table("contact_affected_persons", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_contact_affected_persons_code",
-            ["affected_person_code", "contact_id"],
-            unique=False,
+            "ix_contact_affected_persons_code", ["affected_person_code", "contact_id"], unique=False
         )
 
     op.create_table(
@@ -574,9 +541,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["theme_code"],
-            ["themes.code"],
-            name=op.f("fk_contact_themes_theme_code_themes"),
+            ["theme_code"], ["themes.code"], name=op.f("fk_contact_themes_theme_code_themes")
         ),
         sa.PrimaryKeyConstraint("contact_id", "theme_code", name=op.f("pk_contact_themes")),
     )
@@ -630,27 +595,20 @@ def upgrade() -> None:
             name=op.f("ck_recommendations_review_iff_upr"),
         ),
         sa.CheckConstraint(
-            "action_category BETWEEN 1 AND 5",
-            name=op.f("ck_recommendations_action_category_range"),
+            "action_category BETWEEN 1 AND 5", name=op.f("ck_recommendations_action_category_range")
         ),
         sa.ForeignKeyConstraint(
-            ["review_id"],
-            ["reviews.id"],
-            name=op.f("fk_recommendations_review_id_reviews"),
+            ["review_id"], ["reviews.id"], name=op.f("fk_recommendations_review_id_reviews")
         ),
         sa.ForeignKeyConstraint(
-            ["state_code"],
-            ["states.code"],
-            name=op.f("fk_recommendations_state_code_states"),
+            ["state_code"], ["states.code"], name=op.f("fk_recommendations_state_code_states")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_recommendations")),
         sa.UniqueConstraint("natural_key", name=op.f("uq_recommendations_natural_key")),
     )
     with op.batch_alter_table("recommendations", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_recommendations_action_category"),
-            ["action_category"],
-            unique=False,
+            batch_op.f("ix_recommendations_action_category"), ["action_category"], unique=False
         )
         batch_op.create_index(
             batch_op.f("ix_recommendations_mechanism"), ["mechanism"], unique=False
@@ -758,9 +716,7 @@ def upgrade() -> None:
             name=op.f("ck_assessments_coalition_matches_visibility"),
         ),
         sa.ForeignKeyConstraint(
-            ["coalition_id"],
-            ["coalitions.id"],
-            name=op.f("fk_assessments_coalition_id_coalitions"),
+            ["coalition_id"], ["coalitions.id"], name=op.f("fk_assessments_coalition_id_coalitions")
         ),
         sa.ForeignKeyConstraint(
             ["owner_organisation_id"],
@@ -830,9 +786,7 @@ def upgrade() -> None:
             name=op.f("ck_engagements_coalition_matches_visibility"),
         ),
         sa.ForeignKeyConstraint(
-            ["coalition_id"],
-            ["coalitions.id"],
-            name=op.f("fk_engagements_coalition_id_coalitions"),
+            ["coalition_id"], ["coalitions.id"], name=op.f("fk_engagements_coalition_id_coalitions")
         ),
         sa.ForeignKeyConstraint(
             ["owner_organisation_id"],
@@ -923,9 +877,7 @@ def upgrade() -> None:
             batch_op.f("ix_funding_pledges_activity_id"), ["activity_id"], unique=False
         )
         batch_op.create_index(
-            batch_op.f("ix_funding_pledges_coalition_id"),
-            ["coalition_id"],
-            unique=False,
+            batch_op.f("ix_funding_pledges_coalition_id"), ["coalition_id"], unique=False
         )
         batch_op.create_index(
             batch_op.f("ix_funding_pledges_owner_organisation_id"),
@@ -1019,9 +971,7 @@ def upgrade() -> None:
             name=op.f("fk_recommendation_recommending_states_state_code_states"),
         ),
         sa.PrimaryKeyConstraint(
-            "recommendation_id",
-            "state_code",
-            name=op.f("pk_recommendation_recommending_states"),
+            "recommendation_id", "state_code", name=op.f("pk_recommendation_recommending_states")
         ),
     )
     with op.batch_alter_table("recommendation_recommending_states", schema=None) as batch_op:
@@ -1073,9 +1023,7 @@ def upgrade() -> None:
             name=op.f("fk_recommendation_sdg_targets_target_code_sdg_targets"),
         ),
         sa.PrimaryKeyConstraint(
-            "recommendation_id",
-            "target_code",
-            name=op.f("pk_recommendation_sdg_targets"),
+            "recommendation_id", "target_code", name=op.f("pk_recommendation_sdg_targets")
         ),
     )
     with op.batch_alter_table("recommendation_sdg_targets", schema=None) as batch_op:
@@ -1096,9 +1044,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["theme_code"],
-            ["themes.code"],
-            name=op.f("fk_recommendation_themes_theme_code_themes"),
+            ["theme_code"], ["themes.code"], name=op.f("fk_recommendation_themes_theme_code_themes")
         ),
         sa.PrimaryKeyConstraint(
             "recommendation_id", "theme_code", name=op.f("pk_recommendation_themes")
@@ -1106,9 +1052,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("recommendation_themes", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_recommendation_themes_theme_code",
-            ["theme_code", "recommendation_id"],
-            unique=False,
+            "ix_recommendation_themes_theme_code", ["theme_code", "recommendation_id"], unique=False
         )
 
 

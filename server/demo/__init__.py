@@ -1,0 +1,1 @@
+"""The demo dataset: six countries' UPR reviews and the partners following them up."""

@@ -1,0 +1,172 @@
+"""Typed async factories: insert one row (and its links) with sensible defaults."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from schema.db import new_id, utcnow
+from schema.tables.followup import Engagement, EngagementRole
+from schema.tables.organisations import (
+    Coalition,
+    CoalitionMembership,
+    MembershipStatus,
+    Organisation,
+    OrganisationKind,
+)
+from schema.tables.recommendations import (
+    Mechanism,
+    Recommendation,
+    Response,
+    recommendation_themes,
+    recommending_states,
+)
+from schema.tables.reviews import Review
+from security.sharing import Visibility
+
+
+def _stamps() -> dict[str, Any]:
+    now = utcnow()
+    return {"created_at": now, "updated_at": now, "version": 1}
+
+
+async def make_organisation(
+    engine: AsyncEngine,
+    name: str | None = None,
+    kind: OrganisationKind = OrganisationKind.NATIONAL_NGO,
+    *,
+    country: str | None = "KEN",
+    vetted_partner: bool = False,
+    public_profile: bool = False,
+) -> uuid.UUID:
+    key = new_id()
+    async with engine.begin() as connection:
+        await connection.execute(
+            insert(Organisation.__table__).values(
+                id=key,
+                name=name or f"Organisation {key.hex[-8:]}",
+                kind=kind,
+                country_code=country,
+                vetted_partner=vetted_partner,
+                public_profile=public_profile,
+                **_stamps(),
+            )
+        )
+    return key
+
+
+async def make_coalition(
+    engine: AsyncEngine, creator: uuid.UUID, members: Sequence[uuid.UUID] = ()
+) -> uuid.UUID:
+    key = new_id()
+    async with engine.begin() as connection:
+        await connection.execute(
+            insert(Coalition.__table__).values(
+                id=key,
+                name=f"Coalition {key.hex[-8:]}",
+                created_by_organisation_id=creator,
+                **_stamps(),
+            )
+        )
+        for member in (creator, *members):
+            await connection.execute(
+                insert(CoalitionMembership.__table__).values(
+                    id=new_id(),
+                    coalition_id=key,
+                    organisation_id=member,
+                    status=MembershipStatus.ACTIVE,
+                    invited_by_organisation_id=creator,
+                    joined_at=utcnow(),
+                    **_stamps(),
+                )
+            )
+    return key
+
+
+async def make_review(
+    engine: AsyncEngine,
+    state: str = "KEN",
+    session: int = 48,
+    review_date: dt.date = dt.date(2025, 1, 22),
+) -> uuid.UUID:
+    key = new_id()
+    async with engine.begin() as connection:
+        await connection.execute(
+            insert(Review.__table__).values(
+                id=key,
+                state_code=state,
+                session_number=session,
+                review_date=review_date,
+                **_stamps(),
+            )
+        )
+    return key
+
+
+async def make_recommendation(
+    engine: AsyncEngine,
+    review: uuid.UUID | None,
+    state: str = "KEN",
+    text: str | None = None,
+    *,
+    themes: Sequence[str] = (),
+    recommending: Sequence[str] = (),
+    response: Response | None = Response.SUPPORTED,
+    action_category: int | None = 4,
+) -> uuid.UUID:
+    key = new_id()
+    text = text or f"Take measures to ensure the follow-up of recommendation {key.hex[-8:]}"
+    mechanism = Mechanism.UPR if review is not None else Mechanism.TREATY_BODY
+    async with engine.begin() as connection:
+        await connection.execute(
+            insert(Recommendation.__table__).values(
+                id=key,
+                mechanism=mechanism,
+                state_code=state,
+                review_id=review,
+                text=text,
+                natural_key=hashlib.sha256(f"{review}|{text}".encode()).hexdigest(),
+                response=response if review is not None else None,
+                action_category=action_category,
+                document_symbol=None if review is not None else f"CRC/C/{state}/CO/1",
+                **_stamps(),
+            )
+        )
+        for theme in themes:
+            await connection.execute(
+                insert(recommendation_themes).values(recommendation_id=key, theme_code=theme)
+            )
+        for code in recommending:
+            await connection.execute(
+                insert(recommending_states).values(recommendation_id=key, state_code=code)
+            )
+    return key
+
+
+async def make_engagement(
+    engine: AsyncEngine,
+    recommendation: uuid.UUID,
+    owner: uuid.UUID,
+    visibility: Visibility,
+    coalition: uuid.UUID | None = None,
+) -> uuid.UUID:
+    key = new_id()
+    async with engine.begin() as connection:
+        await connection.execute(
+            insert(Engagement.__table__).values(
+                id=key,
+                recommendation_id=recommendation,
+                owner_organisation_id=owner,
+                visibility=visibility,
+                coalition_id=coalition,
+                role=EngagementRole.PARTNER,
+                **_stamps(),
+            )
+        )
+    return key

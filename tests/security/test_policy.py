@@ -1,0 +1,109 @@
+"""The sharing policy, run as SQL against real rows on both databases."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from schema.tables.followup import Engagement
+from schema.tables.organisations import Organisation, OrganisationKind
+from security.policy import ANONYMOUS, Viewer, directory_visible, visible
+from security.sharing import Visibility
+from tests.factories import (
+    make_coalition,
+    make_engagement,
+    make_organisation,
+    make_recommendation,
+    make_review,
+)
+
+
+async def _visible_engagements(engine: AsyncEngine, viewer: Viewer) -> set[uuid.UUID]:
+    table = Engagement.__table__.c
+    async with engine.connect() as connection:
+        rows = await connection.execute(select(table.id).where(visible(table, viewer)))
+        return {row.id for row in rows}
+
+
+@pytest.fixture
+async def world(engine: AsyncEngine) -> dict[str, uuid.UUID]:
+    """One engagement at each sharing level, owned by `owner`, and viewers around it."""
+    owner = await make_organisation(engine, vetted_partner=True)
+    partner = await make_organisation(engine, vetted_partner=True)
+    unvetted = await make_organisation(engine)
+    government = await make_organisation(engine, kind=OrganisationKind.GOVERNMENT)
+    member = await make_organisation(engine)
+    coalition = await make_coalition(engine, owner, [member, government])
+    recommendations = [
+        await make_recommendation(engine, await make_review(engine, session=s))
+        for s in (46, 47, 48, 49)
+    ]
+    rows = {"owner": owner, "partner": partner, "unvetted": unvetted, "government": government}
+    rows |= {"member": member, "coalition": coalition}
+    for level, recommendation in zip(Visibility, recommendations, strict=True):
+        rows[level.value] = await make_engagement(
+            engine,
+            recommendation,
+            owner,
+            level,
+            coalition if level is Visibility.COALITION else None,
+        )
+    return rows
+
+
+async def test_anonymous_sees_public_rows_only(
+    engine: AsyncEngine, world: dict[str, uuid.UUID]
+) -> None:
+    # Given one row per sharing level; when an anonymous client reads; then only PUBLIC.
+    assert await _visible_engagements(engine, ANONYMOUS) == {world["PUBLIC"]}
+
+
+async def test_owner_sees_every_level(engine: AsyncEngine, world: dict[str, uuid.UUID]) -> None:
+    viewer = Viewer(organisation_id=world["owner"], vetted_partner=True)
+    assert await _visible_engagements(engine, viewer) == {world[v.value] for v in Visibility}
+
+
+async def test_vetted_partner_sees_public_and_partners(
+    engine: AsyncEngine, world: dict[str, uuid.UUID]
+) -> None:
+    viewer = Viewer(organisation_id=world["partner"], vetted_partner=True)
+    assert await _visible_engagements(engine, viewer) == {world["PUBLIC"], world["PARTNERS"]}
+
+
+async def test_unvetted_organisation_sees_public_only(
+    engine: AsyncEngine, world: dict[str, uuid.UUID]
+) -> None:
+    viewer = Viewer(organisation_id=world["unvetted"])
+    assert await _visible_engagements(engine, viewer) == {world["PUBLIC"]}
+
+
+async def test_coalition_members_see_coalition_rows(
+    engine: AsyncEngine, world: dict[str, uuid.UUID]
+) -> None:
+    # A government that accepted a coalition sees its rows, and never PARTNERS rows.
+    for name in ("member", "government"):
+        viewer = Viewer(organisation_id=world[name], coalition_ids=frozenset({world["coalition"]}))
+        assert await _visible_engagements(engine, viewer) == {world["PUBLIC"], world["COALITION"]}
+
+
+async def test_directory_shows_public_profiles_to_outsiders(engine: AsyncEngine) -> None:
+    listed = await make_organisation(engine, public_profile=True)
+    unlisted = await make_organisation(engine)
+    table = Organisation.__table__.c
+
+    async def directory(viewer: Viewer) -> set[uuid.UUID]:
+        async with engine.connect() as connection:
+            rows = await connection.execute(
+                select(table.id).where(directory_visible(table, viewer))
+            )
+            return {row.id for row in rows}
+
+    assert await directory(ANONYMOUS) == {listed}
+    assert await directory(Viewer(organisation_id=unlisted)) == {listed, unlisted}
+    assert await directory(Viewer(organisation_id=uuid.uuid4(), vetted_partner=True)) == {
+        listed,
+        unlisted,
+    }

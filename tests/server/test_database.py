@@ -1,0 +1,38 @@
+"""The engine: SQLite pragmas, and URLs that never show a password."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from server.database import DatabaseUnavailable, safe_url
+
+
+def test_safe_url_hides_the_password() -> None:
+    assert (
+        safe_url("postgresql+asyncpg://app:s3cret@db/upright")
+        == "postgresql+asyncpg://app:***@db/upright"
+    )
+
+
+def test_unavailable_names_the_url_without_password() -> None:
+    error = DatabaseUnavailable(
+        "postgresql+asyncpg://app:s3cret@db/upright", OSError("Connection refused")
+    )
+    assert (
+        str(error)
+        == "cannot reach the database at postgresql+asyncpg://app:***@db/upright: Connection refused"
+    )
+
+
+async def test_sqlite_overwrites_deleted_data_and_enforces_foreign_keys(
+    backend: str, engine: AsyncEngine
+) -> None:
+    if backend != "sqlite":
+        pytest.skip("SQLite pragmas")
+    async with engine.connect() as connection:
+        secure_delete = await connection.scalar(text("PRAGMA secure_delete"))
+        foreign_keys = await connection.scalar(text("PRAGMA foreign_keys"))
+        journal = await connection.scalar(text("PRAGMA journal_mode"))
+    assert (secure_delete, foreign_keys, journal) == (1, 1, "wal")
