@@ -141,10 +141,10 @@ def db_current() -> None:
 @app.command()
 def demo() -> None:
     """Load the demo dataset into the configured database (an empty or demo one)."""
-    from server.demo.load import DemoRefused, load_demo
-
     settings = load_settings()
     require_database(settings, migrated=True)
+    from server.demo.load import DemoRefused, load_demo
+
     try:
         summary = asyncio.run(load_demo(settings))
     except DemoRefused as error:

@@ -18,7 +18,8 @@ from schema.errors import ErrorCode, UprightError
 
 logger = logging.getLogger("upright.graphql")
 
-_UNAVAILABLE = (OperationalError, InterfaceError)
+# Connection failures: SQLAlchemy wraps most, but asyncpg lets socket errors through.
+_UNAVAILABLE = (OperationalError, InterfaceError, OSError, TimeoutError)
 
 
 def classify(error: GraphQLError) -> GraphQLError:

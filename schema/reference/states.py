@@ -73,7 +73,10 @@ def all_states() -> list[StateRecord]:
     records = []
     for country in pycountry.countries:
         code = country.alpha_3
-        name = UN_NAMES.get(code) or getattr(country, "common_name", None) or country.name
+        if code in groups or code in OBSERVERS:  # UN short names: ISO's, unless UN_NAMES says
+            name = UN_NAMES.get(code, country.name)
+        else:
+            name = getattr(country, "common_name", None) or country.name
         records.append(
             StateRecord(
                 code=code,

@@ -31,6 +31,9 @@ def test_states_carry_un_names() -> None:
     assert records["TUR"].name == "Türkiye"
     assert records["CIV"].name == "Côte d'Ivoire"
     assert records["VAT"].name == "Holy See"
+    assert records["VNM"].name == "Viet Nam"
+    assert records["LAO"].name == "Lao People's Democratic Republic"
+    assert records["TWN"].name == "Taiwan"  # not a UN member: ISO's common name
     assert len({r.name for r in records.values()}) == len(records)
 
 

@@ -1,0 +1,61 @@
+"""The /graphql endpoint: production by default, development conveniences opt-in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from server.settings import Environment
+
+HTML = {"Accept": "text/html"}
+
+
+async def test_production_serves_no_graphiql(client: httpx.AsyncClient) -> None:
+    response = await client.get("/graphql", headers=HTML)
+    assert response.status_code == 404
+    assert "graphiql" not in response.text.lower()
+    assert response.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_development_serves_graphiql(make_app: Callable[..., Starlette]) -> None:
+    app = make_app(env=Environment.DEVELOPMENT)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://upright.test") as client:
+            response = await client.get("/graphql", headers=HTML)
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()
+
+
+async def test_queries_are_not_served_over_get(client: httpx.AsyncClient) -> None:
+    # No query may put its variables in a URL (and into proxy logs).
+    response = await client.get("/graphql", params={"query": "{ cycles { number } }"})
+    assert response.status_code in {400, 405}
+    assert "data" not in response.json()
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        ("query=%7B__typename%7D", "application/x-www-form-urlencoded"),
+        ("{ __typename }", "text/plain"),
+        ('[{"query": "{ __typename }"}, {"query": "{ __typename }"}]', "application/json"),
+        ("{not json", "application/json"),
+    ],
+)
+async def test_only_single_json_operations_are_accepted(
+    client: httpx.AsyncClient, content: str, content_type: str
+) -> None:
+    # Form posts (CSRF), plain text, batches and broken JSON: refused with a code, never a 500.
+    response = await client.post("/graphql", content=content, headers={"Content-Type": content_type})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_responses_are_json(client: httpx.AsyncClient) -> None:
+    response = await client.post("/graphql", json={"query": "{ cycles { number } }"})
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == {"data": {"cycles": [{"number": n} for n in (1, 2, 3, 4)]}}
