@@ -28,7 +28,9 @@ class TcpProxy:
             writer.transport.abort()
         self._writers.clear()
 
-    async def _handle(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
+    async def _handle(
+        self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter
+    ) -> None:
         try:
             server_reader, server_writer = await asyncio.open_connection(*self.target)
         except OSError:

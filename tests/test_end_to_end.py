@@ -72,4 +72,7 @@ def test_graphql_over_http(server: str) -> None:
         }
     }
     # Production by default: no GraphiQL.
-    assert httpx.get(f"{server}/graphql", headers={"Accept": "text/html"}, timeout=10).status_code == 404
+    assert (
+        httpx.get(f"{server}/graphql", headers={"Accept": "text/html"}, timeout=10).status_code
+        == 404
+    )

@@ -34,7 +34,9 @@ async def test_timestamps_come_back_as_utc(engine: AsyncEngine) -> None:
             select(Organisation.updated_at).where(Organisation.id == key)
         )
     assert stored == moment
-    assert stored is not None and stored.tzinfo == dt.UTC and stored.hour == 9
+    assert stored is not None
+    assert stored.tzinfo == dt.UTC
+    assert stored.hour == 9
 
 
 async def test_naive_timestamps_are_refused(engine: AsyncEngine) -> None:

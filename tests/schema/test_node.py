@@ -24,14 +24,20 @@ query($id: ID!) {
 """
 
 
-async def test_every_type_resolves_by_its_id(engine: AsyncEngine, client: httpx.AsyncClient) -> None:
+async def test_every_type_resolves_by_its_id(
+    engine: AsyncEngine, client: httpx.AsyncClient
+) -> None:
     review = await make_review(engine)
     recommendation = await make_recommendation(engine, review, text="Ratify the Optional Protocol")
     organisation = await make_organisation(engine, name="Listed NGO", public_profile=True)
     expected = {
         to_global_id("State", "KEN"): ("State", "code", "KEN"),
         to_global_id("Review", review): ("Review", "reviewDate", "2025-01-22"),
-        to_global_id("Recommendation", recommendation): ("Recommendation", "text", "Ratify the Optional Protocol"),
+        to_global_id("Recommendation", recommendation): (
+            "Recommendation",
+            "text",
+            "Ratify the Optional Protocol",
+        ),
         to_global_id("Organisation", organisation): ("Organisation", "name", "Listed NGO"),
     }
     for global_id, (type_name, field, value) in expected.items():
@@ -39,11 +45,14 @@ async def test_every_type_resolves_by_its_id(engine: AsyncEngine, client: httpx.
         assert (node["__typename"], node["id"], node[field]) == (type_name, global_id, value)
 
 
-async def test_hidden_and_missing_ids_answer_alike(engine: AsyncEngine, client: httpx.AsyncClient) -> None:
+async def test_hidden_and_missing_ids_answer_alike(
+    engine: AsyncEngine, client: httpx.AsyncClient
+) -> None:
     # Given an organisation outside the public directory, and an id that never existed
     hidden = await make_organisation(engine, public_profile=False)
     answers = [
-        await execute(client, NODE, {"id": to_global_id("Organisation", key)}) for key in (hidden, new_id())
+        await execute(client, NODE, {"id": to_global_id("Organisation", key)})
+        for key in (hidden, new_id())
     ]
     # Then an anonymous client cannot tell them apart
     assert answers[0] == answers[1] == {"data": {"node": None}}
@@ -51,7 +60,11 @@ async def test_hidden_and_missing_ids_answer_alike(engine: AsyncEngine, client: 
 
 @pytest.mark.parametrize(
     "global_id",
-    [to_global_id("Recommendation", new_id()), to_global_id("State", "ZZZ"), to_global_id("Unknown", "1")],
+    [
+        to_global_id("Recommendation", new_id()),
+        to_global_id("State", "ZZZ"),
+        to_global_id("Unknown", "1"),
+    ],
 )
 async def test_unknown_ids_are_null(client: httpx.AsyncClient, global_id: str) -> None:
     assert await execute(client, NODE, {"id": global_id}) == {"data": {"node": None}}

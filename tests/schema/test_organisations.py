@@ -16,9 +16,17 @@ query($filter: OrganisationFilter) {
 """
 
 
-async def test_anonymous_clients_see_public_profiles_only(engine: AsyncEngine, client: httpx.AsyncClient) -> None:
+async def test_anonymous_clients_see_public_profiles_only(
+    engine: AsyncEngine, client: httpx.AsyncClient
+) -> None:
     await make_organisation(engine, "Zeta Rights", public_profile=True)
-    await make_organisation(engine, "Alpha Watch", OrganisationKind.INTERNATIONAL_NGO, country="CHE", public_profile=True)
+    await make_organisation(
+        engine,
+        "Alpha Watch",
+        OrganisationKind.INTERNATIONAL_NGO,
+        country="CHE",
+        public_profile=True,
+    )
     await make_organisation(engine, "Quiet Defenders")  # no public profile
     result = (await data(client, DIRECTORY))["organisations"]
     # The count is over visible rows too: nothing hints at the hidden one.
@@ -28,8 +36,14 @@ async def test_anonymous_clients_see_public_profiles_only(engine: AsyncEngine, c
 
 async def test_directory_filters(engine: AsyncEngine, client: httpx.AsyncClient) -> None:
     await make_organisation(engine, "Nairobi Forum", public_profile=True)
-    await make_organisation(engine, "UN Team", OrganisationKind.UN_AGENCY, country="MWI", public_profile=True)
-    by_kind = (await data(client, DIRECTORY, {"filter": {"kind": "UN_AGENCY"}}))["organisations"]["nodes"]
-    by_country = (await data(client, DIRECTORY, {"filter": {"country": "KE"}}))["organisations"]["nodes"]
+    await make_organisation(
+        engine, "UN Team", OrganisationKind.UN_AGENCY, country="MWI", public_profile=True
+    )
+    by_kind = (await data(client, DIRECTORY, {"filter": {"kind": "UN_AGENCY"}}))["organisations"][
+        "nodes"
+    ]
+    by_country = (await data(client, DIRECTORY, {"filter": {"country": "KE"}}))["organisations"][
+        "nodes"
+    ]
     assert [n["name"] for n in by_kind] == ["UN Team"]
     assert [(n["name"], n["country"]["code"]) for n in by_country] == [("Nairobi Forum", "KEN")]

@@ -23,11 +23,15 @@ def _invoke(monkeypatch: pytest.MonkeyPatch, *args: str, **env: str) -> tuple[in
 
 
 @pytest.mark.parametrize("command", [["db", "upgrade"], ["serve"], ["demo"], ["db", "current"]])
-def test_unreachable_database_is_one_clear_line(monkeypatch: pytest.MonkeyPatch, command: list[str]) -> None:
+def test_unreachable_database_is_one_clear_line(
+    monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
     url = "postgresql+asyncpg://upright:s3cret@127.0.0.1:9/upright"  # port 9: nothing listens
     code, output = _invoke(monkeypatch, *command, UPRIGHT_DATABASE_URL=url)
     assert code == 1
-    assert output.startswith("error: cannot reach the database at postgresql+asyncpg://upright:***@127.0.0.1:9/upright: ")
+    assert output.startswith(
+        "error: cannot reach the database at postgresql+asyncpg://upright:***@127.0.0.1:9/upright: "
+    )
     assert "s3cret" not in output
     assert "Traceback" not in output
     assert len(output.strip().splitlines()) == 1
@@ -35,7 +39,10 @@ def test_unreachable_database_is_one_clear_line(monkeypatch: pytest.MonkeyPatch,
 
 def test_unusable_sqlite_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     code, output = _invoke(
-        monkeypatch, "db", "upgrade", UPRIGHT_DATABASE_URL=f"sqlite:///{tmp_path}/missing/dir/upright.db"
+        monkeypatch,
+        "db",
+        "upgrade",
+        UPRIGHT_DATABASE_URL=f"sqlite:///{tmp_path}/missing/dir/upright.db",
     )
     assert code == 1
     assert "cannot reach the database at sqlite+aiosqlite:///" in output
@@ -45,20 +52,26 @@ def test_unusable_sqlite_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
 @pytest.mark.parametrize(
     ("variable", "value"), [("UPRIGHT_PORT", "99999"), ("UPRIGHT_DATABASE_URL", "mysql://db/x")]
 )
-def test_invalid_settings_are_refused_at_start(monkeypatch: pytest.MonkeyPatch, variable: str, value: str) -> None:
+def test_invalid_settings_are_refused_at_start(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
     code, output = _invoke(monkeypatch, "serve", **{variable: value})
     assert code == 2
     assert output.startswith(f"error: invalid setting {variable}: ")
 
 
-def test_upgrade_then_serve_checks(monkeypatch: pytest.MonkeyPatch, empty_database_url: str) -> None:
+def test_upgrade_then_serve_checks(
+    monkeypatch: pytest.MonkeyPatch, empty_database_url: str
+) -> None:
     # Serving an unmigrated database is refused with the way out.
     code, output = _invoke(monkeypatch, "serve", UPRIGHT_DATABASE_URL=empty_database_url)
     assert code == 1
     assert "run `upright db upgrade` first" in output
     # Upgrading migrates and seeds; running it again is harmless.
     for _ in range(2):
-        code, output = _invoke(monkeypatch, "db", "upgrade", UPRIGHT_DATABASE_URL=empty_database_url)
+        code, output = _invoke(
+            monkeypatch, "db", "upgrade", UPRIGHT_DATABASE_URL=empty_database_url
+        )
         assert code == 0, output
         assert f"at revision {head_revision()}" in output
     code, output = _invoke(monkeypatch, "db", "current", UPRIGHT_DATABASE_URL=empty_database_url)

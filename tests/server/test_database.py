@@ -20,10 +20,8 @@ def test_unavailable_names_the_url_without_password() -> None:
     error = DatabaseUnavailable(
         "postgresql+asyncpg://app:s3cret@db/upright", OSError("Connection refused")
     )
-    assert (
-        str(error)
-        == "cannot reach the database at postgresql+asyncpg://app:***@db/upright: Connection refused"
-    )
+    expected = "postgresql+asyncpg://app:***@db/upright: Connection refused"
+    assert str(error) == f"cannot reach the database at {expected}"
 
 
 async def test_sqlite_overwrites_deleted_data_and_enforces_foreign_keys(

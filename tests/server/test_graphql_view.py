@@ -50,7 +50,9 @@ async def test_only_single_json_operations_are_accepted(
     client: httpx.AsyncClient, content: str, content_type: str
 ) -> None:
     # Form posts (CSRF), plain text, batches and broken JSON: refused with a code, never a 500.
-    response = await client.post("/graphql", content=content, headers={"Content-Type": content_type})
+    response = await client.post(
+        "/graphql", content=content, headers={"Content-Type": content_type}
+    )
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 

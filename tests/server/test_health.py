@@ -32,7 +32,9 @@ async def test_healthz_and_readyz(client: httpx.AsyncClient) -> None:
 async def test_sqlite_readiness_follows_the_database_file(tmp_path: Path) -> None:
     # Given a server whose database directory does not exist yet
     folder = tmp_path / "not-yet"
-    app = create_app(Settings(database_url=f"sqlite+aiosqlite:///{folder}/upright.db"), tune_gc=False)
+    app = create_app(
+        Settings(database_url=f"sqlite+aiosqlite:///{folder}/upright.db"), tune_gc=False
+    )
     async for client in _serve(app):
         assert (await client.get("/readyz")).status_code == 503
         assert (await client.get("/healthz")).status_code == 200
@@ -53,11 +55,15 @@ async def proxy(backend: str) -> AsyncIterator[TcpProxy]:
 
 async def test_postgres_down_and_back_without_restart(proxy: TcpProxy, database_url: str) -> None:
     url = make_url(database_url).set(host="127.0.0.1", port=proxy.port)
-    app = create_app(Settings(database_url=url.render_as_string(hide_password=False)), tune_gc=False)
+    app = create_app(
+        Settings(database_url=url.render_as_string(hide_password=False)), tune_gc=False
+    )
     query = {"query": "{ reviews(first: 1) { totalCount } }"}
     async for client in _serve(app):
         assert (await client.get("/readyz")).status_code == 200
-        assert (await client.post("/graphql", json=query)).json() == {"data": {"reviews": {"totalCount": 0}}}
+        assert (await client.post("/graphql", json=query)).json() == {
+            "data": {"reviews": {"totalCount": 0}}
+        }
         # When the database goes away: not ready, and queries fail with a code, not a 500
         await proxy.stop()
         assert (await client.get("/readyz")).status_code == 503
@@ -67,4 +73,6 @@ async def test_postgres_down_and_back_without_restart(proxy: TcpProxy, database_
         # When it is back: ready again, and the pooled connections were replaced
         await proxy.start()
         assert (await client.get("/readyz")).status_code == 200
-        assert (await client.post("/graphql", json=query)).json() == {"data": {"reviews": {"totalCount": 0}}}
+        assert (await client.post("/graphql", json=query)).json() == {
+            "data": {"reviews": {"totalCount": 0}}
+        }

@@ -37,20 +37,27 @@ schema = Schema(query=Query, extensions=[ErrorCodes])
 
 async def _error(query: str, variables: dict[str, object] | None = None) -> dict[str, object]:
     result = await schema.execute(query, variable_values=variables)
-    assert result.errors is not None and len(result.errors) == 1
+    assert result.errors is not None
+    assert len(result.errors) == 1
     formatted: dict[str, object] = result.errors[0].formatted  # type: ignore[assignment]
     return formatted
 
 
 async def test_our_errors_keep_message_and_code() -> None:
     error = await _error("{ ours }")
-    assert (error["message"], error["extensions"]) == ("Give a positive number.", {"code": "BAD_USER_INPUT"})
+    assert (error["message"], error["extensions"]) == (
+        "Give a positive number.",
+        {"code": "BAD_USER_INPUT"},
+    )
 
 
 async def test_unexpected_errors_are_masked_and_logged(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.ERROR, logger="upright.graphql"):
         error = await _error("{ bug }")
-    assert (error["message"], error["extensions"]) == ("Unexpected error.", {"code": "INTERNAL_SERVER_ERROR"})
+    assert (error["message"], error["extensions"]) == (
+        "Unexpected error.",
+        {"code": "INTERNAL_SERVER_ERROR"},
+    )
     assert "secret detail" in caplog.text  # the operator sees it; the client never does
 
 

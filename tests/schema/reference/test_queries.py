@@ -18,7 +18,9 @@ query($filter: StateFilter, $first: Int, $last: Int, $before: String) {
 
 
 async def test_states_filter_by_group_and_membership(client: httpx.AsyncClient) -> None:
-    weog = (await data(client, STATES, {"filter": {"regionalGroup": "WEOG"}, "first": 100}))["states"]
+    weog = (await data(client, STATES, {"filter": {"regionalGroup": "WEOG"}, "first": 100}))[
+        "states"
+    ]
     assert weog["totalCount"] == 29
     assert {"USA", "TUR", "ISR"} <= {node["code"] for node in weog["nodes"]}
     members = (await data(client, STATES, {"filter": {"unMember": True}, "first": 0}))["states"]
@@ -30,17 +32,39 @@ async def test_states_page_backwards_from_the_end(client: httpx.AsyncClient) -> 
     page = (await data(client, STATES, {"filter": {"unMember": True}, "last": 3}))["states"]
     assert [node["name"] for node in page["nodes"]] == ["Yemen", "Zambia", "Zimbabwe"]
     assert page["pageInfo"]["hasPreviousPage"] is True
-    before = (await data(client, STATES, {"filter": {"unMember": True}, "last": 1, "before": page["pageInfo"]["startCursor"]}))
+    before = await data(
+        client,
+        STATES,
+        {"filter": {"unMember": True}, "last": 1, "before": page["pageInfo"]["startCursor"]},
+    )
     assert [node["name"] for node in before["states"]["nodes"]] == ["Viet Nam"]
 
 
 async def test_state_by_code(client: httpx.AsyncClient) -> None:
-    query = 'query { alpha3: state(code: "NPL") { name } alpha2: state(code: "mn") { code } none: state(code: "XX") { code } }'
-    assert await data(client, query) == {"alpha3": {"name": "Nepal"}, "alpha2": {"code": "MNG"}, "none": None}
+    query = """{
+      alpha3: state(code: "NPL") { name }
+      alpha2: state(code: "mn") { code }
+      none: state(code: "XX") { code }
+    }"""
+    assert await data(client, query) == {
+        "alpha3": {"name": "Nepal"},
+        "alpha2": {"code": "MNG"},
+        "none": None,
+    }
 
 
 async def test_vocabularies_and_cycles(client: httpx.AsyncClient) -> None:
-    result = await data(client, "{ themes { code } affectedPersons { code } sdgGoals { number } cycles { number sessions { number } } }")
-    assert (len(result["themes"]), len(result["affectedPersons"]), len(result["sdgGoals"])) == (54, 26, 17)
+    result = await data(
+        client,
+        """{
+          themes { code } affectedPersons { code } sdgGoals { number }
+          cycles { number sessions { number } }
+        }""",
+    )
+    assert (len(result["themes"]), len(result["affectedPersons"]), len(result["sdgGoals"])) == (
+        54,
+        26,
+        17,
+    )
     assert [cycle["number"] for cycle in result["cycles"]] == [1, 2, 3, 4]
     assert [s["number"] for s in result["cycles"][3]["sessions"]] == list(range(41, 55))
