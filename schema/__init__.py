@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import strawberry
 from graphql import GraphQLError
 from strawberry.types import ExecutionContext
@@ -20,5 +18,5 @@ class Schema(strawberry.Schema):
         `ErrorCodes` logs what is unexpected, without variables."""
 
 
-def build_schema(**_settings: Any) -> Schema:
+def build_schema() -> Schema:
     return Schema(query=Query, extensions=[ErrorCodes])

@@ -38,7 +38,6 @@ class Context:
         self.viewer = viewer
         self.reference = reference
         self.clock = clock
-        self.statements = 0
         self._connection: AsyncConnection | None = None
         self._lock = asyncio.Lock()
         self._loaders: dict[Callable[..., Any], DataLoader[Any, Any]] = {}
@@ -47,7 +46,6 @@ class Context:
         async with self._lock:
             if self._connection is None:
                 self._connection = await self.engine.connect()
-            self.statements += 1
             result = await self._connection.execute(statement)
             return result.all()
 

@@ -8,14 +8,14 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.routing import Route
 
 from schema import build_schema
 from schema.db import utcnow
 from schema.reference.cache import ReferenceCache
-from server.database import create_engine
+from server.database import UNAVAILABLE, check_connection, create_engine
 from server.graphql_view import GraphQLView
 from server.health import healthz, readyz
 from server.settings import Settings
@@ -33,7 +33,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.engine = create_engine(settings)
         app.state.reference = ReferenceCache(app.state.engine)
-        await _warm(app.state.reference)
+        await _warm(app.state.engine, app.state.reference)
         if tune_gc:
             _tune_gc()
         try:
@@ -66,12 +66,13 @@ def app_from_environment() -> Starlette:
     return create_app(Settings())
 
 
-async def _warm(reference: ReferenceCache) -> None:
+async def _warm(engine: AsyncEngine, reference: ReferenceCache) -> None:
     """Load the reference data now rather than in the first request; if the database
     is down, the first request after it comes back loads it instead."""
     try:
+        await check_connection(engine)
         await reference.get()
-    except (DBAPIError, OSError) as error:
+    except UNAVAILABLE as error:
         logger.warning("reference data not loaded at start-up (%s)", type(error).__name__)
 
 

@@ -9,9 +9,14 @@ from typing import Annotated, Any, NoReturn
 import typer
 from pydantic import ValidationError
 from rich.console import Console
-from sqlalchemy.exc import DBAPIError
 
-from server.database import DatabaseUnavailable, check_connection, create_engine, safe_url
+from server.database import (
+    UNAVAILABLE,
+    DatabaseUnavailable,
+    check_connection,
+    create_engine,
+    safe_url,
+)
 from server.settings import Settings, describe_errors
 
 app = typer.Typer(
@@ -47,7 +52,7 @@ async def _database_state(settings: Settings) -> str | None:
     try:
         await check_connection(engine)
         return await current_revision(engine)
-    except (DBAPIError, OSError, TimeoutError) as error:
+    except UNAVAILABLE as error:
         raise DatabaseUnavailable(settings.database_url, error) from None
     finally:
         await engine.dispose()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -52,10 +55,23 @@ def safe_url(url: URL | str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+# What a database that is down, unreachable or not there raises.
+UNAVAILABLE = (DBAPIError, OSError, TimeoutError, sqlite3.Error)
+
+
 async def check_connection(engine: AsyncEngine) -> None:
-    """Raise if the database cannot answer a trivial query."""
+    """Raise one of UNAVAILABLE if the database cannot answer a trivial query."""
+    if engine.dialect.name == "sqlite":
+        # aiosqlite stops the thread of a connection that failed to open without
+        # waiting for it, and that thread may then report to a closed event loop:
+        # try the file with the plain driver first.
+        await asyncio.to_thread(_open_sqlite, engine.url.database or ":memory:")
     async with engine.connect() as connection:
         await connection.execute(text("SELECT 1"))
+
+
+def _open_sqlite(path: str) -> None:
+    sqlite3.connect(path).close()
 
 
 class DatabaseUnavailable(Exception):

@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 import orjson
 from cross_web import HTTPException
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import Response
@@ -19,6 +18,7 @@ from schema.context import Context
 from schema.errors import ErrorCode
 from schema.reference.cache import ReferenceCache
 from security.policy import ANONYMOUS
+from server.database import UNAVAILABLE
 
 
 def error_response(status: int, code: ErrorCode, message: str) -> Response:
@@ -59,7 +59,7 @@ class GraphQLView(GraphQL[Context, None]):
         request = Request(scope, receive=receive)
         try:
             reference = await self._reference().get()
-        except (DBAPIError, OSError):
+        except UNAVAILABLE:
             response = error_response(
                 503, ErrorCode.SERVICE_UNAVAILABLE, "The database is unavailable; try again later."
             )

@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from sqlalchemy.exc import DBAPIError
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from server.database import check_connection
+from server.database import UNAVAILABLE, check_connection
 
 logger = logging.getLogger("upright.health")
 
@@ -25,7 +24,7 @@ async def readyz(request: Request) -> JSONResponse:
     state = request.app.state
     try:
         await asyncio.wait_for(check_connection(state.engine), state.settings.readiness_timeout)
-    except (DBAPIError, OSError, TimeoutError) as error:
+    except UNAVAILABLE as error:
         logger.warning("not ready: database unavailable (%s)", type(error).__name__)
         return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
     return JSONResponse({"status": "ready", "database": "up"})

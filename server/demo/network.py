@@ -53,18 +53,20 @@ def build_network(rows: Rows) -> Network:
             description=plan.description,
             created_by_organisation_id=creator,
         )
+        active = frozenset(
+            acronym for acronym, status in plan.members if status is MembershipStatus.ACTIVE
+        )
         for position, (acronym, status) in enumerate(plan.members):
-            active = status is MembershipStatus.ACTIVE
             rows.add(
                 CoalitionMembership,
                 coalition_id=coalition_id,
                 organisation_id=ids[acronym],
                 status=status,
                 invited_by_organisation_id=creator,
-                joined_at=plan.founded + dt.timedelta(days=9 * position) if active else None,
+                # Members accepted one after the other; an invitation still open has no date.
+                joined_at=plan.founded + dt.timedelta(days=9 * position)
+                if acronym in active
+                else None,
             )
-        active_members = frozenset(
-            acronym for acronym, status in plan.members if status is MembershipStatus.ACTIVE
-        )
-        coalitions.append((coalition_id, plan.countries, active_members))
+        coalitions.append((coalition_id, plan.countries, active))
     return Network(ids, tuple(coalitions))

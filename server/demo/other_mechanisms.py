@@ -1,6 +1,6 @@
 """Recommendations of the treaty bodies and special procedures, and the cross-references
-from fourth-cycle UPR recommendations to them: the NGOs asked for the UPR to be
-followed up together with the other mechanisms.
+from UPR recommendations to them: the NGOs asked for the UPR to be followed up together
+with the other mechanisms.
 """
 
 from __future__ import annotations
@@ -27,13 +27,15 @@ class OtherRecommendation:
 
 @dataclass(frozen=True, slots=True)
 class Reference:
-    """A cross-reference to a recommendation not imported into the platform."""
+    """A cross-reference from the newest UPR recommendation of the state on one of these
+    themes; `target_id` is None for a recommendation not imported into the platform."""
 
     state: str
-    theme: str  # the first fourth-cycle recommendation with this theme links to it
+    themes: tuple[str, ...]
     mechanism: Mechanism
     document_symbol: str
     paragraph: str
+    target_id: uuid.UUID | None = None
 
 
 _TB, _SP = Mechanism.TREATY_BODY, Mechanism.SPECIAL_PROCEDURE
@@ -90,12 +92,12 @@ OTHER_MECHANISMS = (
            "human-rights-defenders", "human-rights-defenders", "16 16.10")),
 )
 
-REFERENCES = (
-    Reference("KEN", "death-penalty", _TB, "CCPR/C/KEN/CO/4", "25"),
-    Reference("NPL", "impunity", _TB, "CCPR/C/NPL/CO/2", "7(a)"),
-    Reference("MWI", "womens-rights", _TB, "CEDAW/C/MWI/CO/8", "23(b)"),
-    Reference("ARM", "womens-rights", _TB, "CEDAW/C/ARM/CO/7", "21(a)"),
-    Reference("RWA", "human-rights-defenders", _TB, "CCPR/C/RWA/CO/4", "40"),
+NOT_IMPORTED = (
+    Reference("KEN", ("death-penalty",), _TB, "CCPR/C/KEN/CO/4", "25"),
+    Reference("NPL", ("impunity",), _TB, "CCPR/C/NPL/CO/2", "7(a)"),
+    Reference("MWI", ("womens-rights",), _TB, "CEDAW/C/MWI/CO/8", "23(b)"),
+    Reference("ARM", ("womens-rights",), _TB, "CEDAW/C/ARM/CO/7", "21(a)"),
+    Reference("RWA", ("human-rights-defenders",), _TB, "CCPR/C/RWA/CO/4", "40"),
 )
 # fmt: on
 
@@ -103,16 +105,7 @@ REFERENCES = (
 def build_other_mechanisms(rows: Rows, reviews: list[BuiltReview]) -> int:
     """The other mechanisms' recommendations and the links to them; returns how many
     recommendations it made."""
-    fourth_cycle = {review.country.code: review for review in reviews if review.facts.cycle == 4}
-    linked: set[uuid.UUID] = set()
-
-    def first_on(state: str, theme: str) -> uuid.UUID | None:
-        for rec in fourth_cycle[state].recommendations:
-            if theme in rec.template.themes and rec.id not in linked:
-                linked.add(rec.id)
-                return rec.id
-        return None
-
+    references = list(NOT_IMPORTED)
     for other in OTHER_MECHANISMS:
         text = other.template.text
         other_id = rows.add(
@@ -130,23 +123,35 @@ def build_other_mechanisms(rows: Rows, reviews: list[BuiltReview]) -> int:
             action_category=other.template.action,
         )
         tag(rows, other_id, other.template)
-        source = first_on(other.state, other.template.themes[0])
-        if source is not None:
-            rows.add(
-                RecommendationLink,
-                recommendation_id=source,
-                target_id=other_id,
-                mechanism=other.mechanism,
-                document_symbol=other.document_symbol,
-                paragraph=other.paragraph,
+        references.append(
+            Reference(
+                other.state,
+                other.template.themes,
+                other.mechanism,
+                other.document_symbol,
+                other.paragraph,
+                other_id,
             )
-    for reference in REFERENCES:
-        source = first_on(reference.state, reference.theme)
+        )
+    newest_first = [rec for review in reversed(reviews) for rec in review.recommendations]
+    linked: set[uuid.UUID] = set()
+    for reference in references:
+        source = next(
+            (
+                rec
+                for rec in newest_first
+                if rec.state == reference.state
+                and rec.id not in linked
+                and set(reference.themes) & set(rec.template.themes)
+            ),
+            None,
+        )
         if source is not None:
+            linked.add(source.id)
             rows.add(
                 RecommendationLink,
-                recommendation_id=source,
-                target_id=None,
+                recommendation_id=source.id,
+                target_id=reference.target_id,
                 mechanism=reference.mechanism,
                 document_symbol=reference.document_symbol,
                 paragraph=reference.paragraph,

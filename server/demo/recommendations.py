@@ -165,7 +165,7 @@ def _review(
         tag(rows, rec.id, template)
         for state in rec.recommenders:
             rows.link(recommending_states, recommendation_id=rec.id, state_code=state)
-        if previous and repeated and rng.random() < 0.5:
+        if previous and repeated and rng.random() < 0.25:
             rows.add(
                 RecommendationLink,
                 recommendation_id=rec.id,
@@ -200,7 +200,7 @@ def _wording(rng: random.Random, response: Response, cycle: int) -> str:
 def _recommenders(
     rng: random.Random, template: Template, state: str, repeated: Rec | None
 ) -> tuple[str, ...]:
-    """1-4 states; contentious texts mostly come from WEOG and GRULAC states, and a
+    """1-4 states; contentious texts come from WEOG and GRULAC states, and a
     repeated recommendation keeps one of the states that made it before."""
     pool = dataset.RECOMMENDERS_WEOG_GRULAC
     if not template.contentious:

@@ -15,11 +15,11 @@ TEMPLATES: tuple[Template, ...] = (
     _t(5, "Ratify the Second Optional Protocol to the International Covenant on Civil and "
           "Political Rights, aiming at the abolition of the death penalty",
        "death-penalty international-instruments", "", "16", noted=True, only="KEN MWI"),
-    _t(5, "Ratify the International Convention on the Protection of the Rights of All Migrant "
-          "Workers and Members of Their Families",
+    _t(3, "Consider ratifying the International Convention on the Protection of the Rights of "
+          "All Migrant Workers and Members of Their Families",
        "migrants international-instruments", "migrants", "8 10 8.8 10.7", noted=True),
-    _t(5, "Ratify the Optional Protocol to the International Covenant on Economic, Social and "
-          "Cultural Rights",
+    _t(3, "Consider ratifying the Optional Protocol to the International Covenant on Economic, "
+          "Social and Cultural Rights",
        "esc-rights-general international-instruments", "", "", noted=True),
     _t(5, "Accede to the 1954 Convention relating to the Status of Stateless Persons and the "
           "1961 Convention on the Reduction of Statelessness",
@@ -41,12 +41,18 @@ TEMPLATES: tuple[Template, ...] = (
     # Cooperation with the mechanisms
     _t(5, "Extend a standing invitation to all special procedures of the Human Rights Council",
        "special-procedures", noted=True),
+    _t(3, "Consider inviting the Special Rapporteur on the situation of human rights defenders "
+          "to visit the country",
+       "special-procedures human-rights-defenders", "human-rights-defenders"),
     _t(4, "Submit its overdue reports to the treaty bodies and respond to their follow-up "
           "requests in a timely manner",
        "treaty-bodies"),
     _t(1, "Seek technical assistance from OHCHR to strengthen its capacity to report to the "
           "treaty bodies",
        "technical-assistance-and-cooperation treaty-bodies"),
+    _t(1, "Request technical assistance from OHCHR to set up a database tracking the "
+          "implementation of the recommendations it receives",
+       "upr-process technical-assistance-and-cooperation", "", "17 17.18"),
     _t(5, "Establish a national mechanism for implementation, reporting and follow-up, with a "
           "clear mandate to involve civil society",
        "upr-process treaty-bodies", "civil-society", "16 16.6"),

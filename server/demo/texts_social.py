@@ -62,6 +62,9 @@ TEMPLATES: tuple[Template, ...] = (
        "womens-rights", "women-girls", "5 5.5"),
     _t(4, "Ensure women's equal access to land ownership and inheritance, in law and in practice",
        "womens-rights right-to-land", "women-girls persons-living-in-rural-areas", "5 5.a"),
+    _t(1, "Share with other States its good practices in increasing the participation of women "
+          "in parliament",
+       "womens-rights", "women-girls", "5 5.5", only="RWA"),
     _t(5, "Adopt legislation implementing the two-thirds gender principle in elective and "
           "appointive bodies",
        "womens-rights elections", "women-girls", "5 5.5", only="KEN"),
@@ -142,6 +145,8 @@ TEMPLATES: tuple[Template, ...] = (
        "right-to-housing right-to-land", "persons-living-in-poverty", "11 11.1"),
     _t(4, "Strengthen food security programmes for the most vulnerable households",
        "right-to-food poverty", "persons-living-in-poverty", "2 2.1"),
+    _t(3, "Consider adopting a national action plan on business and human rights",
+       "esc-rights-general labour", "", "8 8.8"),
     _t(4, "Ensure decent working conditions and a minimum wage for all workers, including in the "
           "informal sector",
        "labour", "", "8 8.5 8.8"),
