@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
 
 from schema.extensions.error_codes import ErrorCodes
@@ -18,5 +19,17 @@ class Schema(strawberry.Schema):
         `ErrorCodes` logs what is unexpected, without variables."""
 
 
+# Documents parsed and validated once, then reused: client apps send the same few
+# operations over and over. Bounded, so unique documents cannot grow memory.
+DOCUMENT_CACHE_SIZE = 256
+
+
 def build_schema() -> Schema:
-    return Schema(query=Query, extensions=[ErrorCodes])
+    return Schema(
+        query=Query,
+        extensions=[
+            ErrorCodes,
+            lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
+            lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+        ],
+    )

@@ -11,10 +11,16 @@ from strawberry.types import Info
 
 from schema.context import Context
 from schema.errors import BadUserInput
+from schema.lookahead import connection_node_fields
 from schema.node import register_node, uuid_key
 from schema.pagination import Ordering, PageArgs, SortKey, paginate
 from schema.recommendations.loaders import recommendation_select
-from schema.recommendations.types import MechanismEnum, Recommendation, recommendations_by_id
+from schema.recommendations.types import (
+    MechanismEnum,
+    Recommendation,
+    prefetch,
+    recommendations_by_id,
+)
 from schema.relay import Connection, expect_global_id
 from schema.tables.recommendations import Mechanism
 from schema.tables.recommendations import Recommendation as RecommendationTable
@@ -82,10 +88,13 @@ class RecommendationQuery:
         query = recommendation_select()
         if filter is not None:
             query = apply_filter(query, context, filter)
-        return await paginate(
+        connection = await paginate(
             context,
             query,
             AS_ADDED,
             PageArgs(first, after, last, before),
             lambda row: Recommendation.from_row(row, context.reference),
         )
+        nodes = [edge.node for edge in connection.edges]
+        await prefetch(context, nodes, connection_node_fields(info))
+        return connection

@@ -1,15 +1,19 @@
 """GraphQL types of recommendations.
 
-Plain attributes are filled from the row and resolve synchronously; only fields that
-really fetch (tags, review, links) are async, and they go through DataLoaders.
+Plain attributes are filled from the row and resolve synchronously. Relations (tags,
+review, links) are prefetched for a whole page by the list resolver when the query
+asks for them (`prefetch`), and then resolve synchronously too; anywhere else they
+fall back to the request's DataLoaders. Either way: one statement per relation.
 """
 
+import dataclasses
 import uuid
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any, TypeAlias, TypeVar
 
 import strawberry
 from sqlalchemy import Row
+from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from schema.context import Context
@@ -24,6 +28,11 @@ from schema.tables.recommendations import Recommendation as RecommendationTable
 
 MechanismEnum = strawberry.enum(Mechanism, name="Mechanism")
 ResponseEnum = strawberry.enum(Response, name="Response")
+
+T = TypeVar("T")
+# A value now, or (not prefetched) a coroutine GraphQL awaits.
+Resolved: TypeAlias = T | Awaitable[T]
+Load: TypeAlias = Callable[[Context, list[Any]], Awaitable[Sequence[Any]]]
 
 
 @strawberry.type(description="A cross-reference to a recommendation of another mechanism or cycle.")
@@ -63,55 +72,57 @@ class Recommendation(Node):
     recommending_body: str | None = strawberry.field(
         description="Other mechanisms: the treaty body or special procedure."
     )
+    # Relation values fetched for the whole page, by GraphQL field name.
+    prefetched: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
 
     @strawberry.field(description="UPR only: the cycle of the review.")
     def cycle(self) -> int | None:
         return self.session.cycle if self.session is not None else None
 
-    @strawberry.field(description="UPR only: the review that made it.")
-    async def review(self, info: Info[Context, None]) -> Review | None:
+    @strawberry.field(description="UPR only: the review that made it.", graphql_type=Review | None)
+    def review(self, info: Info[Context, None]) -> Resolved[Review | None]:
         if self.review_key is None:
             return None
-        found: Review | None = await info.context.loader(reviews_by_id).load(self.review_key)
-        return found
+        return self._related(info, "review")
 
-    @strawberry.field(description="The states that made it (UPR).")
-    async def recommending_states(self, info: Info[Context, None]) -> list[State]:
-        codes: list[str] = await info.context.loader(loaders.recommending_state_codes).load(
-            self.key
-        )
-        states = info.context.reference.states
-        return sorted((states[code] for code in codes), key=lambda state: state.name)
+    @strawberry.field(description="The states that made it (UPR).", graphql_type=list[State])
+    def recommending_states(self, info: Info[Context, None]) -> Resolved[list[State]]:
+        return self._related(info, "recommendingStates")
 
-    @strawberry.field
-    async def themes(self, info: Info[Context, None]) -> list[Theme]:
-        codes: list[str] = await info.context.loader(loaders.theme_codes).load(self.key)
-        themes = info.context.reference.themes
-        return sorted((themes[code] for code in codes), key=lambda theme: theme.name)
+    @strawberry.field(graphql_type=list[Theme])
+    def themes(self, info: Info[Context, None]) -> Resolved[list[Theme]]:
+        return self._related(info, "themes")
 
-    @strawberry.field
-    async def affected_persons(self, info: Info[Context, None]) -> list[AffectedPerson]:
-        codes: list[str] = await info.context.loader(loaders.affected_person_codes).load(self.key)
-        persons = info.context.reference.affected_persons
-        return sorted((persons[code] for code in codes), key=lambda person: person.name)
+    @strawberry.field(graphql_type=list[AffectedPerson])
+    def affected_persons(self, info: Info[Context, None]) -> Resolved[list[AffectedPerson]]:
+        return self._related(info, "affectedPersons")
 
-    @strawberry.field
-    async def sdg_goals(self, info: Info[Context, None]) -> list[SdgGoal]:
-        numbers: list[int] = await info.context.loader(loaders.sdg_goal_numbers).load(self.key)
-        goals = info.context.reference.sdg_goals
-        return [goals[number] for number in sorted(numbers)]
+    @strawberry.field(graphql_type=list[SdgGoal])
+    def sdg_goals(self, info: Info[Context, None]) -> Resolved[list[SdgGoal]]:
+        return self._related(info, "sdgGoals")
 
-    @strawberry.field(description='SDG targets, e.g. "16.3".')
-    async def sdg_targets(self, info: Info[Context, None]) -> list[str]:
-        codes: list[str] = await info.context.loader(loaders.sdg_target_codes).load(self.key)
-        return sorted(codes, key=_target_order)
+    @strawberry.field(description='SDG targets, e.g. "16.3".', graphql_type=list[str])
+    def sdg_targets(self, info: Info[Context, None]) -> Resolved[list[str]]:
+        return self._related(info, "sdgTargets")
 
-    @strawberry.field(description="Cross-references to other mechanisms and earlier cycles.")
-    async def links(self, info: Info[Context, None]) -> list[RecommendationLink]:
-        found: list[RecommendationLink] = await info.context.loader(links_by_recommendation).load(
-            self.key
-        )
-        return found
+    @strawberry.field(
+        description="Cross-references to other mechanisms and earlier cycles.",
+        graphql_type=list[RecommendationLink],
+    )
+    def links(self, info: Info[Context, None]) -> Resolved[list[RecommendationLink]]:
+        return self._related(info, "links")
+
+    def _related(self, info: Info[Context, None], field: str) -> Resolved[Any]:
+        relation = RELATIONS[field]
+        reference = info.context.reference
+        if field in self.prefetched:
+            return relation.convert(self.prefetched[field], reference)
+
+        async def later() -> Any:
+            loader: DataLoader[Any, Any] = info.context.loader(relation.load)
+            return relation.convert(await loader.load(relation.key(self)), reference)
+
+        return later()
 
     @classmethod
     def from_row(cls, row: Row[Any], reference: ReferenceData) -> "Recommendation":
@@ -130,6 +141,19 @@ class Recommendation(Node):
             document_symbol=row.document_symbol,
             recommending_body=row.recommending_body,
         )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Relation:
+    """How to fetch a relation for many recommendations, and turn it into field values."""
+
+    load: Load
+    convert: Callable[[Any, ReferenceData], Any]
+    key: Callable[[Recommendation], Any] = lambda recommendation: recommendation.key
+
+
+def _by_name(items: Iterable[Any]) -> list[Any]:
+    return sorted(items, key=lambda item: item.name)
 
 
 def _target_order(code: str) -> tuple[int, int, str]:
@@ -153,6 +177,43 @@ async def links_by_recommendation(
         ]
         for key in keys
     ]
+
+
+RELATIONS: dict[str, Relation] = {
+    "review": Relation(reviews_by_id, lambda review, _: review, lambda r: r.review_key),
+    "recommendingStates": Relation(
+        loaders.recommending_state_codes, lambda codes, ref: _by_name(ref.states[c] for c in codes)
+    ),
+    "themes": Relation(
+        loaders.theme_codes, lambda codes, ref: _by_name(ref.themes[c] for c in codes)
+    ),
+    "affectedPersons": Relation(
+        loaders.affected_person_codes,
+        lambda codes, ref: _by_name(ref.affected_persons[c] for c in codes),
+    ),
+    "sdgGoals": Relation(
+        loaders.sdg_goal_numbers, lambda numbers, ref: [ref.sdg_goals[n] for n in sorted(numbers)]
+    ),
+    "sdgTargets": Relation(
+        loaders.sdg_target_codes, lambda codes, _: sorted(codes, key=_target_order)
+    ),
+    "links": Relation(links_by_recommendation, lambda links, _: links),
+}
+
+
+async def prefetch(
+    context: Context, recommendations: list[Recommendation], fields: set[str]
+) -> None:
+    """Fetch the selected relations of a page of recommendations, one statement each."""
+    for field in fields & RELATIONS.keys():
+        relation = RELATIONS[field]
+        owners = [r for r in recommendations if relation.key(r) is not None]
+        keys = list(dict.fromkeys(relation.key(r) for r in owners))
+        if not keys:
+            continue
+        values = dict(zip(keys, await relation.load(context, keys), strict=True))
+        for recommendation in owners:
+            recommendation.prefetched[field] = values[relation.key(recommendation)]
 
 
 async def recommendations_by_id(

@@ -154,3 +154,33 @@ async def test_statements_do_not_grow_with_page_size(
         counts.append(len(statements))
     # The page, its count, then one batch each for reviews, recommending states, themes.
     assert counts == [5, 5, 5]
+
+
+RELATIONS = """
+  review { id } recommendingStates { code } themes { code } affectedPersons { code }
+  sdgGoals { number } sdgTargets links { documentSymbol }
+"""
+
+
+async def test_prefetched_and_loaded_relations_agree(
+    engine: AsyncEngine, client: httpx.AsyncClient, reviews: dict[str, uuid.UUID]
+) -> None:
+    # Given a recommendation with every kind of relation
+    key = await make_recommendation(
+        engine, reviews["KEN-4"], themes=["justice", "death-penalty"], recommending=["FRA", "BRA"]
+    )
+    # When it is read in a list (relations prefetched for the page, through fragments
+    # and edges too) and by node(id) (relations through DataLoaders)
+    listed = await data(
+        client,
+        "query { recommendations(first: 5) { edges { node { ...R } } } }"
+        f" fragment R on Recommendation {{ {RELATIONS} }}",
+    )
+    by_id = await data(
+        client,
+        f"query($id: ID!) {{ node(id: $id) {{ ... on Recommendation {{ {RELATIONS} }} }} }}",
+        {"id": to_global_id("Recommendation", key)},
+    )
+    # Then both paths give the same values
+    assert listed["recommendations"]["edges"][0]["node"] == by_id["node"]
+    assert [t["code"] for t in by_id["node"]["themes"]] == ["death-penalty", "justice"]
