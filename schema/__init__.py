@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
-from schema.extensions.error_codes import ErrorCodes
 from schema.root import Query
+
+# Documents parsed and validated once, then reused: client apps send the same few
+# operations over and over. Bounded, so unique documents cannot grow memory.
+DOCUMENT_CACHE_SIZE = 256
+# Bounds on one document (OWASP's GraphQL cheat sheet); the cost analysis comes on top.
+MAX_DEPTH = 10
+MAX_ALIASES = 15
+MAX_TOKENS = 2000
 
 
 class Schema(strawberry.Schema):
@@ -16,20 +34,24 @@ class Schema(strawberry.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         """Nothing here: the library's default logs every error with its variables.
-        `ErrorCodes` logs what is unexpected, without variables."""
+        Errors are classified, masked and logged (without variables) on the way out."""
 
 
-# Documents parsed and validated once, then reused: client apps send the same few
-# operations over and over. Bounded, so unique documents cannot grow memory.
-DOCUMENT_CACHE_SIZE = 256
-
-
-def build_schema() -> Schema:
+def build_schema(development: bool = False) -> Schema:
+    """The API. Outside development it does not describe itself: no introspection,
+    and no "did you mean" hints that would spell the schema out field by field."""
+    # Factories: the library builds fresh extension instances for every request.
+    extensions: list[Callable[[], SchemaExtension]] = [
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
+        lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+    ]
+    if not development:
+        extensions.append(DisableIntrospection)
     return Schema(
         query=Query,
-        extensions=[
-            ErrorCodes,
-            lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
-            lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
-        ],
+        extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=not development),
     )

@@ -27,12 +27,27 @@ MAX_PAGE_SIZE = 100
 
 T = TypeVar("T")
 
+
+def _text(value: Any) -> str:
+    # PostgreSQL refuses NUL in text: that would be a database error, not bad input.
+    if not isinstance(value, str) or "\x00" in value:
+        raise ValueError("not a cursor string")
+    return value
+
+
+def _integer(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError("not a cursor integer")
+    return value
+
+
+# Cursors come from clients: every value is checked for its type before use.
 _DECODERS: dict[type, Callable[[Any], Any]] = {
-    uuid.UUID: uuid.UUID,
-    dt.date: dt.date.fromisoformat,
-    dt.datetime: dt.datetime.fromisoformat,
-    str: str,
-    int: int,
+    uuid.UUID: lambda value: uuid.UUID(_text(value)),
+    dt.date: lambda value: dt.date.fromisoformat(_text(value)),
+    dt.datetime: lambda value: dt.datetime.fromisoformat(_text(value)),
+    str: _text,
+    int: _integer,
 }
 
 

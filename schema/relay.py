@@ -35,7 +35,7 @@ def from_global_id(global_id: str) -> tuple[str, str]:
         type_name, _, key = base64.urlsafe_b64decode(padded.encode("ascii")).decode().partition(":")
     except (UnicodeError, binascii.Error, ValueError):
         raise BadUserInput("Malformed id.") from None
-    if not type_name.isidentifier() or not key:
+    if not type_name.isidentifier() or not key or "\x00" in key:
         raise BadUserInput("Malformed id.")
     return type_name, key
 

@@ -51,7 +51,7 @@ def create_app(
     )
     app.state.settings = settings
     view = GraphQLView(
-        build_schema(),
+        build_schema(development=settings.development),
         engine=lambda: app.state.engine,
         reference=lambda: app.state.reference,
         clock=clock,

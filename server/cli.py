@@ -11,10 +11,10 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from server.database import (
-    UNAVAILABLE,
     DatabaseUnavailable,
     check_connection,
     create_engine,
+    first_line,
     safe_url,
 )
 from server.settings import Settings, describe_errors
@@ -44,15 +44,15 @@ def load_settings(**overrides: Any) -> Settings:
         fail(describe_errors(error), code=2)
 
 
-async def _database_state(settings: Settings) -> str | None:
+async def _database_state(settings: Settings, create: bool = False) -> str | None:
     """The migration revision of the database; raises DatabaseUnavailable."""
     from server.migrate import current_revision
 
     engine = create_engine(settings)
     try:
-        await check_connection(engine)
+        await check_connection(engine, create=create)
         return await current_revision(engine)
-    except UNAVAILABLE as error:
+    except Exception as error:  # a misconfigured URL fails in many ways; each is one line
         raise DatabaseUnavailable(settings.database_url, error) from None
     finally:
         await engine.dispose()
@@ -63,7 +63,7 @@ def require_database(settings: Settings, migrated: bool) -> None:
     from server.migrate import head_revision
 
     try:
-        revision = asyncio.run(_database_state(settings))
+        revision = asyncio.run(_database_state(settings, create=not migrated))
     except DatabaseUnavailable as error:
         fail(str(error))
     if migrated and revision != head_revision():
@@ -114,7 +114,6 @@ def db_upgrade() -> None:
 
     settings = load_settings()
     require_database(settings, migrated=False)
-    upgrade(settings.database_url)
 
     async def seed_reference() -> dict[str, int]:
         engine = create_engine(settings)
@@ -123,7 +122,11 @@ def db_upgrade() -> None:
         finally:
             await engine.dispose()
 
-    changed = asyncio.run(seed_reference())
+    try:
+        upgrade(settings.database_url)
+        changed = asyncio.run(seed_reference())
+    except Exception as error:  # one line, never a traceback; the database rolled back
+        fail(f"upgrade of {safe_url(settings.database_url)} failed: {first_line(error)}")
     console.print(
         f"database {safe_url(settings.database_url)} at revision {head_revision()}; "
         f"reference rows added or updated: {sum(changed.values())}"
@@ -154,6 +157,8 @@ def demo() -> None:
         summary = asyncio.run(load_demo(settings))
     except DemoRefused as error:
         fail(str(error))
+    except Exception as error:  # one transaction: nothing of the demo was written
+        fail(f"demo not loaded into {safe_url(settings.database_url)}: {first_line(error)}")
     console.print(summary)
 
 

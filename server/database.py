@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
@@ -17,8 +18,9 @@ from server.settings import Settings
 
 def create_engine(settings: Settings) -> AsyncEngine:
     url = settings.database
+    # hide_parameters: SQL errors are logged without the values bound to them.
     if url.get_backend_name() == "sqlite":
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
@@ -30,6 +32,8 @@ def create_engine(settings: Settings) -> AsyncEngine:
         # requests fail only while the database is really down.
         pool_pre_ping=True,
         pool_recycle=1800,
+        connect_args={"timeout": 10},  # seconds to establish a connection
+        hide_parameters=True,
     )
 
 
@@ -59,24 +63,38 @@ def safe_url(url: URL | str) -> str:
 UNAVAILABLE = (DBAPIError, OSError, TimeoutError, sqlite3.Error)
 
 
-async def check_connection(engine: AsyncEngine) -> None:
-    """Raise one of UNAVAILABLE if the database cannot answer a trivial query."""
+async def check_connection(engine: AsyncEngine, create: bool = False) -> None:
+    """Raise one of UNAVAILABLE if the database cannot answer a trivial query.
+
+    A SQLite file that does not exist is unavailable, unless `create` (migrations
+    create it): otherwise a probe would make an empty, unmigrated database.
+    """
     if engine.dialect.name == "sqlite":
-        # aiosqlite stops the thread of a connection that failed to open without
+        # Also, aiosqlite stops the thread of a connection that failed to open without
         # waiting for it, and that thread may then report to a closed event loop:
         # try the file with the plain driver first.
-        await asyncio.to_thread(_open_sqlite, engine.url.database or ":memory:")
+        await asyncio.to_thread(_open_sqlite, engine.url.database or ":memory:", create)
     async with engine.connect() as connection:
         await connection.execute(text("SELECT 1"))
 
 
-def _open_sqlite(path: str) -> None:
-    sqlite3.connect(path).close()
+def _open_sqlite(path: str, create: bool) -> None:
+    if path == ":memory:" or create:
+        sqlite3.connect(path).close()
+    elif not Path(path).exists():
+        raise FileNotFoundError("no database file there yet (`upright db upgrade` creates it)")
+    else:
+        sqlite3.connect(f"{Path(path).absolute().as_uri()}?mode=rw", uri=True).close()
+
+
+def first_line(error: BaseException) -> str:
+    """An error in one line: SQLAlchemy appends the SQL and a link on lines of their own."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 class DatabaseUnavailable(Exception):
     """The database could not be reached; the message names the URL, never its password."""
 
     def __init__(self, url: URL | str, cause: BaseException) -> None:
-        reason = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
-        super().__init__(f"cannot reach the database at {safe_url(url)}: {reason}")
+        super().__init__(f"cannot reach the database at {safe_url(url)}: {first_line(cause)}")

@@ -50,6 +50,12 @@ class Settings(BaseSettings):
                 f"unsupported scheme {url.drivername!r}: use sqlite+aiosqlite:///PATH "
                 "or postgresql+asyncpg://USER@HOST/DB"
             )
+        if url.port is not None and not 1 <= url.port <= 65535:
+            raise ValueError(f"port {url.port} is out of range")
+        if driver == "postgresql+asyncpg" and "sslmode" in url.query:
+            # libpq spells it sslmode; asyncpg takes the same modes as `ssl`.
+            query = {k: v for k, v in url.query.items() if k != "sslmode"}
+            url = url.set(query={**query, "ssl": url.query["sslmode"]})
         return url.set(drivername=driver).render_as_string(hide_password=False)
 
     @property

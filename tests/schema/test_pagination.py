@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import uuid
 from collections.abc import Iterator
 
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -66,21 +68,35 @@ def test_page_sizes_within_bounds_are_accepted() -> None:
     assert PageArgs(last=100).size() == 100
 
 
+def _cursor(name: str, values: object) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps([name, values])).rstrip(b"=").decode()
+
+
 @pytest.mark.parametrize(
     "cursor",
     [
         "",
         "not base64!",
-        "e30",
-        "WyJpdGVtczpuYW1lIl0",
-        "WyJvdGhlciIsWyJhIiwxXV0",
-        "WyJpdGVtczpuYW1lIixbImEiLCJ4Il1d",
+        "e30",  # {}
+        _cursor("items:name", None),
+        _cursor("other", ["a", 1]),  # another list's cursor
+        _cursor("items:name", ["a"]),  # too few values
+        _cursor("items:name", ["a", "1"]),  # a string where an integer belongs
+        _cursor("items:name", ["a", True]),
+        _cursor("items:name", [{"a": 1}, 1]),
+        _cursor("items:name", ["a\x00b", 1]),  # PostgreSQL refuses NUL in text
     ],
 )
 def test_malformed_or_foreign_cursors_are_refused(cursor: str) -> None:
-    # Garbage, "{}", a cursor without values, another list's cursor, a wrong value type.
     with pytest.raises(BadUserInput, match="Invalid cursor"):
         BY_NAME.decode(cursor)
+
+
+@pytest.mark.parametrize("value", [123, None, ["x"], "not-a-uuid"])
+def test_uuid_cursor_values_are_checked(value: object) -> None:
+    ordering = Ordering("t", (SortKey(items.c.id, uuid.UUID),))
+    with pytest.raises(BadUserInput, match="Invalid cursor"):
+        ordering.decode(_cursor("t", [value]))
 
 
 def _pages(engine: Engine, ordering: Ordering, size: int, backwards: bool) -> list[int]:

@@ -5,10 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from server.cli import app
+from server.database import create_engine
 from server.migrate import head_revision
+from server.settings import Settings
+from tests.conftest import run_sync
 
 runner = CliRunner()
 
@@ -66,7 +70,7 @@ def test_upgrade_then_serve_checks(
     # Serving an unmigrated database is refused with the way out.
     code, output = _invoke(monkeypatch, "serve", UPRIGHT_DATABASE_URL=empty_database_url)
     assert code == 1
-    assert "run `upright db upgrade` first" in output
+    assert "`upright db upgrade`" in output
     # Upgrading migrates and seeds; running it again is harmless.
     for _ in range(2):
         code, output = _invoke(
@@ -76,3 +80,23 @@ def test_upgrade_then_serve_checks(
         assert f"at revision {head_revision()}" in output
     code, output = _invoke(monkeypatch, "db", "current", UPRIGHT_DATABASE_URL=empty_database_url)
     assert output.split() == ["current:", head_revision(), "latest:", head_revision()]
+
+
+async def _create_conflicting_table(url: str) -> None:
+    engine = create_engine(Settings(database_url=url))
+    async with engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE states (code TEXT)"))
+    await engine.dispose()
+
+
+def test_failed_upgrade_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, empty_database_url: str
+) -> None:
+    # Given a database that already has a table of the same name, made by someone else
+    run_sync(_create_conflicting_table(empty_database_url))
+    code, output = _invoke(monkeypatch, "db", "upgrade", UPRIGHT_DATABASE_URL=empty_database_url)
+    assert code == 1
+    assert output.startswith("error: upgrade of ")
+    assert "states" in output
+    assert "Traceback" not in output
+    assert len(output.strip().splitlines()) == 1

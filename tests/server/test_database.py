@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.database import DatabaseUnavailable, safe_url
@@ -34,3 +35,13 @@ async def test_sqlite_overwrites_deleted_data_and_enforces_foreign_keys(
         foreign_keys = await connection.scalar(text("PRAGMA foreign_keys"))
         journal = await connection.scalar(text("PRAGMA journal_mode"))
     assert (secure_delete, foreign_keys, journal) == (1, 1, "wal")
+
+
+async def test_sql_errors_never_carry_the_bound_values(engine: AsyncEngine) -> None:
+    # A failing statement's error (which may reach a log) names no parameter value.
+    statement = text("SELECT * FROM no_such_table WHERE name = :name")
+    async with engine.connect() as connection:
+        with pytest.raises(DBAPIError) as caught:
+            await connection.execute(statement, {"name": "Jane Defender"})
+    assert "Jane Defender" not in str(caught.value)
+    assert "hidden" in str(caught.value)

@@ -9,6 +9,7 @@ import pytest
 from starlette.applications import Starlette
 
 from server.settings import Environment
+from tests.graphql import error_codes
 
 HTML = {"Accept": "text/html"}
 
@@ -61,3 +62,37 @@ async def test_responses_are_json(client: httpx.AsyncClient) -> None:
     response = await client.post("/graphql", json={"query": "{ cycles { number } }"})
     assert response.headers["content-type"] == "application/json"
     assert response.json() == {"data": {"cycles": [{"number": n} for n in (1, 2, 3, 4)]}}
+
+
+async def test_every_error_leaves_with_a_code(client: httpx.AsyncClient) -> None:
+    # Even those raised before execution, by the parser cache and the limiters.
+    deep = "{ recommendations(first: 1) { nodes { " + "links { target { " * 5 + "text"
+    deep += " } }" * 5 + " } } }"
+    aliases = "{ " + " ".join(f"a{i}: cycles {{ number }}" for i in range(16)) + " }"
+    for query, code in [
+        ("{ states(", "GRAPHQL_PARSE_FAILED"),
+        (deep, "GRAPHQL_VALIDATION_FAILED"),
+        (aliases, "GRAPHQL_VALIDATION_FAILED"),
+    ]:
+        response = await client.post("/graphql", json={"query": query})
+        assert response.status_code == 200
+        assert error_codes(response.json()) == [code], query
+
+
+async def test_production_does_not_describe_the_schema(client: httpx.AsyncClient) -> None:
+    introspection = await client.post("/graphql", json={"query": "{ __schema { types { name } } }"})
+    assert set(error_codes(introspection.json())) == {"GRAPHQL_VALIDATION_FAILED"}
+    assert introspection.json()["data"] is None
+    typo = await client.post("/graphql", json={"query": "{ stats(first: 1) { totalCount } }"})
+    assert "Did you mean" not in typo.text
+
+
+async def test_development_allows_introspection(make_app: Callable[..., Starlette]) -> None:
+    app = make_app(env=Environment.DEVELOPMENT)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://upright.test") as client:
+            body = (
+                await client.post("/graphql", json={"query": '{ __type(name: "State") { name } }'})
+            ).json()
+    assert body == {"data": {"__type": {"name": "State"}}}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -29,17 +30,21 @@ async def test_healthz_and_readyz(client: httpx.AsyncClient) -> None:
     assert (ready.status_code, ready.json()) == (200, {"status": "ready", "database": "up"})
 
 
-async def test_sqlite_readiness_follows_the_database_file(tmp_path: Path) -> None:
-    # Given a server whose database directory does not exist yet
-    folder = tmp_path / "not-yet"
-    app = create_app(
-        Settings(database_url=f"sqlite+aiosqlite:///{folder}/upright.db"), tune_gc=False
-    )
+async def test_sqlite_readiness_follows_the_database_file(
+    backend: str, template: str, tmp_path: Path
+) -> None:
+    if backend != "sqlite":
+        pytest.skip("a SQLite file")
+    # Given a server whose database file does not exist yet
+    path = tmp_path / "upright.db"
+    app = create_app(Settings(database_url=f"sqlite+aiosqlite:///{path}"), tune_gc=False)
     async for client in _serve(app):
         assert (await client.get("/readyz")).status_code == 503
         assert (await client.get("/healthz")).status_code == 200
-        # When the directory appears, then the same process becomes ready
-        folder.mkdir()
+        # The probe never creates an empty database in its place
+        assert not path.exists()
+        # When the migrated database appears, then the same process becomes ready
+        shutil.copyfile(template, path)
         assert (await client.get("/readyz")).status_code == 200
 
 

@@ -35,6 +35,7 @@ def test_development_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
         ),
         ("postgres://db/upright", "postgresql+asyncpg://db/upright"),
         ("sqlite:////var/lib/upright.db", "sqlite+aiosqlite:////var/lib/upright.db"),
+        ("postgresql://db/upright?sslmode=require", "postgresql+asyncpg://db/upright?ssl=require"),
     ],
 )
 def test_database_urls_get_their_async_driver(
@@ -49,6 +50,7 @@ def test_database_urls_get_their_async_driver(
     [
         ("UPRIGHT_DATABASE_URL", "mysql://db/upright", "unsupported scheme 'mysql'"),
         ("UPRIGHT_DATABASE_URL", "not a url", "not a database URL"),
+        ("UPRIGHT_DATABASE_URL", "postgresql://db:99999/upright", "port 99999 is out of range"),
         ("UPRIGHT_PORT", "70000", "less than or equal to 65535"),
         ("UPRIGHT_PORT", "http", "valid integer"),
         ("UPRIGHT_ENV", "staging", "'production' or 'development'"),

@@ -3,16 +3,19 @@
 Our own errors keep their message. GraphQL's document errors (syntax, validation,
 variable coercion) keep theirs too: they describe the client's request. Anything
 else is a server fault: the client sees a generic message, the log gets the trace.
+
+Applied to every result on its way out (`classify_all`), not in a schema extension:
+errors raised by other extensions (the parser cache, the limiters) never reach an
+extension's post-processing, but every result reaches the response.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Sequence
 
 from graphql import GraphQLError, VariableDefinitionNode, print_ast
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from strawberry.extensions import SchemaExtension
 
 from schema.errors import ErrorCode, UprightError
 
@@ -35,7 +38,7 @@ def classify(error: GraphQLError) -> GraphQLError:
             f"for type {print_ast(variable.type)}."
         )
         return _with_code(error, ErrorCode.BAD_USER_INPUT, message)
-    if original is None:
+    if original is None and error.path is None:
         return _document_error(error)
     if isinstance(original, _UNAVAILABLE) or (
         isinstance(original, DBAPIError) and original.connection_invalidated
@@ -69,9 +72,5 @@ def _with_code(error: GraphQLError, code: ErrorCode, message: str) -> GraphQLErr
     )
 
 
-class ErrorCodes(SchemaExtension):
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        if result is not None and result.errors:
-            result.errors = [classify(error) for error in result.errors]
+def classify_all(errors: Sequence[GraphQLError]) -> list[GraphQLError]:
+    return [classify(error) for error in errors]

@@ -9,8 +9,8 @@ import strawberry
 from sqlalchemy.exc import OperationalError
 
 from schema import Schema
+from schema.error_codes import classify_all
 from schema.errors import BadUserInput
-from schema.extensions.error_codes import ErrorCodes
 
 
 @strawberry.type
@@ -32,14 +32,14 @@ class Query:
         return value
 
 
-schema = Schema(query=Query, extensions=[ErrorCodes])
+schema = Schema(query=Query)
 
 
 async def _error(query: str, variables: dict[str, object] | None = None) -> dict[str, object]:
     result = await schema.execute(query, variable_values=variables)
     assert result.errors is not None
     assert len(result.errors) == 1
-    formatted: dict[str, object] = result.errors[0].formatted  # type: ignore[assignment]
+    formatted: dict[str, object] = classify_all(result.errors)[0].formatted  # type: ignore[assignment]
     return formatted
 
 

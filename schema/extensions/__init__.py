@@ -1,1 +1,0 @@
-"""Schema extensions, one per file."""
