@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -32,12 +31,10 @@ class Context:
         engine: AsyncEngine,
         viewer: Viewer,
         reference: ReferenceData,
-        clock: Callable[[], dt.datetime],
     ) -> None:
         self.engine = engine
         self.viewer = viewer
         self.reference = reference
-        self.clock = clock
         self._connection: AsyncConnection | None = None
         self._lock = asyncio.Lock()
         self._loaders: dict[Callable[..., Any], DataLoader[Any, Any]] = {}

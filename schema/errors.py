@@ -32,11 +32,3 @@ class UprightError(Exception):
 
 class BadUserInput(UprightError):
     code = ErrorCode.BAD_USER_INPUT
-
-
-class NotFound(UprightError):
-    code = ErrorCode.NOT_FOUND
-
-
-class ServiceUnavailable(UprightError):
-    code = ErrorCode.SERVICE_UNAVAILABLE

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import orjson
-from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, func, literal, or_, select, tuple_
 
 from schema.context import Context
 from schema.errors import BadUserInput
@@ -75,7 +75,19 @@ class Ordering:
         ]
 
     def after(self, values: Sequence[Any], reverse: bool = False) -> ColumnElement[bool]:
-        """Rows strictly after `values` in this order (before them when `reverse`)."""
+        """Rows strictly after `values` in this order (before them when `reverse`).
+
+        Keys all in one direction compare as a row value, `(a, b) > (x, y)`, which
+        both databases answer with one index range scan; mixed directions need the
+        expanded form `a > x OR (a = x AND b > y)`.
+        """
+        directions = {key.descending for key in self.keys}
+        if len(directions) == 1:
+            row = tuple_(*(key.column for key in self.keys))
+            bound = tuple_(
+                *(literal(v, k.column.type) for k, v in zip(self.keys, values, strict=True))
+            )
+            return row < bound if directions.pop() != reverse else row > bound
         alternatives = []
         for i, key in enumerate(self.keys):
             later = (

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Awaitable, Callable
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 import strawberry
 
@@ -46,6 +46,23 @@ def expect_global_id(global_id: str, type_name: str) -> str:
     if found != type_name:
         raise BadUserInput(f"Expected the id of a {type_name}.")
     return key
+
+
+# The paging arguments of every connection field.
+First = Annotated[
+    int | None,
+    strawberry.argument(description="Page size, 0 to 100, from the start. Give this or `last`."),
+]
+After = Annotated[
+    str | None, strawberry.argument(description="Start after this cursor (an `endCursor`).")
+]
+Last = Annotated[
+    int | None,
+    strawberry.argument(description="Page size, 0 to 100, from the end. Give this or `first`."),
+]
+Before = Annotated[
+    str | None, strawberry.argument(description="End before this cursor (a `startCursor`).")
+]
 
 
 @strawberry.type(description="Where a page sits in its list.")

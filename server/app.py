@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import gc
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.routing import Route
 
 from schema import build_schema
-from schema.db import utcnow
 from schema.reference.cache import ReferenceCache
 from server.database import UNAVAILABLE, check_connection, create_engine
 from server.graphql_view import GraphQLView
@@ -23,9 +21,7 @@ from server.settings import Settings
 logger = logging.getLogger("upright")
 
 
-def create_app(
-    settings: Settings, clock: Callable[[], dt.datetime] = utcnow, tune_gc: bool = True
-) -> Starlette:
+def create_app(settings: Settings, tune_gc: bool = True) -> Starlette:
     """The app for these settings. Its lifespan owns the engine: created at start-up,
     disposed at shutdown, one pool per process."""
 
@@ -54,7 +50,6 @@ def create_app(
         build_schema(development=settings.development),
         engine=lambda: app.state.engine,
         reference=lambda: app.state.reference,
-        clock=clock,
         development=settings.development,
     )
     app.router.routes.append(Route("/graphql", view, methods=["GET", "POST"]))

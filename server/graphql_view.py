@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 import orjson
@@ -38,7 +37,6 @@ class GraphQLView(GraphQL[Context, None]):
         schema: Schema,
         engine: Callable[[], AsyncEngine],
         reference: Callable[[], ReferenceCache],
-        clock: Callable[[], dt.datetime],
         development: bool,
     ) -> None:
         super().__init__(
@@ -49,7 +47,6 @@ class GraphQLView(GraphQL[Context, None]):
         )
         self._engine = engine
         self._reference = reference
-        self._clock = clock
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -75,7 +72,7 @@ class GraphQLView(GraphQL[Context, None]):
             )
             await response(scope, receive, send)
             return
-        context = Context(self._engine(), ANONYMOUS, reference, self._clock)
+        context = Context(self._engine(), ANONYMOUS, reference)
         try:
             response = await self.run(request, context=context)
         except HTTPException as error:

@@ -23,7 +23,11 @@ from schema.tables.organisations import (
 from schema.tables.recommendations import (
     Mechanism,
     Recommendation,
+    RecommendationLink,
     Response,
+    recommendation_affected_persons,
+    recommendation_sdg_goals,
+    recommendation_sdg_targets,
     recommendation_themes,
     recommending_states,
 )
@@ -117,6 +121,10 @@ async def make_recommendation(
     *,
     themes: Sequence[str] = (),
     recommending: Sequence[str] = (),
+    affected: Sequence[str] = (),
+    goals: Sequence[int] = (),
+    targets: Sequence[str] = (),
+    links: Sequence[tuple[str, str | None, uuid.UUID | None]] = (),
     response: Response | None = Response.SUPPORTED,
     action_category: int | None = 4,
 ) -> uuid.UUID:
@@ -138,13 +146,28 @@ async def make_recommendation(
                 **_stamps(),
             )
         )
-        for theme in themes:
+        tags = [
+            (recommendation_themes, "theme_code", themes),
+            (recommending_states, "state_code", recommending),
+            (recommendation_affected_persons, "affected_person_code", affected),
+            (recommendation_sdg_goals, "goal_number", goals),
+            (recommendation_sdg_targets, "target_code", targets),
+        ]
+        for table, column, values in tags:
+            for value in values:
+                await connection.execute(
+                    insert(table).values(recommendation_id=key, **{column: value})
+                )
+        for symbol, paragraph, target in links:
             await connection.execute(
-                insert(recommendation_themes).values(recommendation_id=key, theme_code=theme)
-            )
-        for code in recommending:
-            await connection.execute(
-                insert(recommending_states).values(recommendation_id=key, state_code=code)
+                insert(RecommendationLink.__table__).values(
+                    id=new_id(),
+                    recommendation_id=key,
+                    target_id=target,
+                    mechanism=Mechanism.TREATY_BODY,
+                    document_symbol=symbol,
+                    paragraph=paragraph,
+                )
             )
     return key
 

@@ -9,12 +9,13 @@ import strawberry
 from sqlalchemy import select
 from strawberry.types import Info
 
+from schema.batch import fetch_by_keys
 from schema.context import Context
-from schema.errors import BadUserInput
+from schema.filters import state_code
 from schema.node import register_node, uuid_key
 from schema.organisations.types import ORGANISATION_COLUMNS, Organisation, OrganisationKindEnum
 from schema.pagination import Ordering, PageArgs, SortKey, paginate
-from schema.relay import Connection
+from schema.relay import After, Before, Connection, First, Last
 from schema.tables.organisations import Organisation as OrganisationTable
 from schema.tables.organisations import OrganisationKind
 from security.policy import directory_visible
@@ -28,13 +29,13 @@ BY_NAME = Ordering(
 async def organisations_by_id(
     context: Context, keys: list[uuid.UUID]
 ) -> Sequence[Organisation | None]:
-    rows = await context.fetch_all(
-        select(*ORGANISATION_COLUMNS).where(
-            _organisations.id.in_(keys), directory_visible(_organisations, context.viewer)
-        )
+    return await fetch_by_keys(
+        context,
+        select(*ORGANISATION_COLUMNS).where(directory_visible(_organisations, context.viewer)),
+        _organisations.id,
+        keys,
+        lambda row: Organisation.from_row(row, context.reference),
     )
-    found = {row.id: Organisation.from_row(row, context.reference) for row in rows}
-    return [found.get(key) for key in keys]
 
 
 register_node("Organisation", organisations_by_id, uuid_key)
@@ -55,10 +56,10 @@ class OrganisationQuery:
         self,
         info: Info[Context, None],
         filter: OrganisationFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Organisation]:
         context = info.context
         query = select(*ORGANISATION_COLUMNS).where(
@@ -67,10 +68,9 @@ class OrganisationQuery:
         if filter is not None and filter.kind is not None:
             query = query.where(_organisations.kind == OrganisationKind(filter.kind))
         if filter is not None and filter.country is not None:
-            state = context.reference.state(filter.country)
-            if state is None:
-                raise BadUserInput("Unknown state code.")
-            query = query.where(_organisations.country_code == state.code)
+            query = query.where(
+                _organisations.country_code == state_code(context.reference, filter.country)
+            )
         return await paginate(
             context,
             query,

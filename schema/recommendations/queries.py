@@ -6,11 +6,11 @@ import uuid
 from typing import Any
 
 import strawberry
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from strawberry.types import Info
 
 from schema.context import Context
-from schema.errors import BadUserInput
+from schema.filters import session_number, sessions_of_cycle, state_code
 from schema.lookahead import connection_node_fields
 from schema.node import register_node, uuid_key
 from schema.pagination import Ordering, PageArgs, SortKey, paginate
@@ -21,10 +21,9 @@ from schema.recommendations.types import (
     prefetch,
     recommendations_by_id,
 )
-from schema.relay import Connection, expect_global_id
+from schema.relay import After, Before, Connection, First, Last, expect_global_id
 from schema.tables.recommendations import Mechanism
 from schema.tables.recommendations import Recommendation as RecommendationTable
-from schema.tables.reference import Session as SessionTable
 from schema.tables.reviews import Review as ReviewTable
 
 _recommendations = RecommendationTable.__table__.c
@@ -49,24 +48,17 @@ class RecommendationFilter:
 
 
 def apply_filter(query: Select[Any], context: Context, filter: RecommendationFilter) -> Select[Any]:
+    reference = context.reference
     if filter.state is not None:
-        state = context.reference.state(filter.state)
-        if state is None:
-            raise BadUserInput("Unknown state code.")
-        query = query.where(_recommendations.state_code == state.code)
+        query = query.where(_recommendations.state_code == state_code(reference, filter.state))
     if filter.review is not None:
         query = query.where(
             _recommendations.review_id == uuid_key(expect_global_id(filter.review, "Review"))
         )
     if filter.cycle is not None:
-        if filter.cycle not in context.reference.cycles:
-            raise BadUserInput("Unknown cycle.")
-        sessions = select(SessionTable.number).where(SessionTable.cycle_number == filter.cycle)
-        query = query.where(_reviews.session_number.in_(sessions))
+        query = query.where(_reviews.session_number.in_(sessions_of_cycle(reference, filter.cycle)))
     if filter.session is not None:
-        if filter.session not in context.reference.sessions:
-            raise BadUserInput("Unknown session.")
-        query = query.where(_reviews.session_number == filter.session)
+        query = query.where(_reviews.session_number == session_number(reference, filter.session))
     if filter.mechanism is not None:
         query = query.where(_recommendations.mechanism == Mechanism(filter.mechanism))
     return query
@@ -79,10 +71,10 @@ class RecommendationQuery:
         self,
         info: Info[Context, None],
         filter: RecommendationFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Recommendation]:
         context = info.context
         query = recommendation_select()

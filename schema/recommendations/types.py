@@ -16,6 +16,7 @@ from sqlalchemy import Row
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
+from schema.batch import fetch_by_keys
 from schema.context import Context
 from schema.recommendations import loaders
 from schema.reference.cache import ReferenceData
@@ -220,8 +221,10 @@ async def recommendations_by_id(
     context: Context, keys: list[uuid.UUID]
 ) -> Sequence[Recommendation | None]:
     """Recommendations are public UN data: no policy filter applies."""
-    rows = await context.fetch_all(
-        loaders.recommendation_select().where(RecommendationTable.id.in_(keys))
+    return await fetch_by_keys(
+        context,
+        loaders.recommendation_select(),
+        RecommendationTable.__table__.c.id,
+        keys,
+        lambda row: Recommendation.from_row(row, context.reference),
     )
-    found = {row.id: Recommendation.from_row(row, context.reference) for row in rows}
-    return [found.get(key) for key in keys]

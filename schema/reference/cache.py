@@ -26,7 +26,6 @@ class ReferenceData:
     themes: dict[str, Theme]
     affected_persons: dict[str, AffectedPerson]
     sdg_goals: dict[int, SdgGoal]
-    sdg_targets: frozenset[str]
 
     def state(self, code: str) -> State | None:
         """A state by alpha-3 or alpha-2 code, in any case."""
@@ -42,7 +41,6 @@ async def load_reference(engine: AsyncEngine) -> ReferenceData:
         theme_rows = (await connection.execute(select(tables.Theme.__table__))).all()
         affected_rows = (await connection.execute(select(tables.AffectedPerson.__table__))).all()
         goal_rows = (await connection.execute(select(tables.SdgGoal.__table__))).all()
-        target_rows = (await connection.execute(select(tables.SdgTarget.code))).scalars().all()
     states = {
         row.code: State(
             id=State.global_id(row.code),
@@ -88,7 +86,6 @@ async def load_reference(engine: AsyncEngine) -> ReferenceData:
             row.number: SdgGoal(number=row.number, name=row.name)
             for row in sorted(goal_rows, key=lambda r: r.number)
         },
-        sdg_targets=frozenset(target_rows),
     )
 
 

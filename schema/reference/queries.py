@@ -12,7 +12,7 @@ from schema.context import Context
 from schema.node import register_node
 from schema.pagination import Ordering, PageArgs, SortKey, paginate
 from schema.reference.types import AffectedPerson, Cycle, RegionalGroupEnum, SdgGoal, State, Theme
-from schema.relay import Connection
+from schema.relay import After, Before, Connection, First, Last
 from schema.tables.reference import RegionalGroup
 from schema.tables.reference import State as StateTable
 
@@ -35,15 +35,15 @@ register_node("State", _states_by_code)
 
 @strawberry.type
 class ReferenceQuery:
-    @strawberry.field(description="States in alphabetical order of their UN name.")
+    @strawberry.field(description="States, ordered by their UN name.")
     async def states(
         self,
         info: Info[Context, None],
         filter: StateFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[State]:
         context = info.context
         query = select(_states.code, _states.name)

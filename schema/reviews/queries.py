@@ -10,13 +10,12 @@ from sqlalchemy import select
 from strawberry.types import Info
 
 from schema.context import Context
-from schema.errors import BadUserInput
+from schema.filters import sessions_of_cycle, state_code
 from schema.node import register_node, uuid_key
 from schema.pagination import Ordering, PageArgs, SortKey, paginate
-from schema.relay import Connection
+from schema.relay import After, Before, Connection, First, Last
 from schema.reviews.loaders import reviews_by_id
 from schema.reviews.types import REVIEW_COLUMNS, Review
-from schema.tables.reference import Session as SessionTable
 from schema.tables.reviews import Review as ReviewTable
 
 _reviews = ReviewTable.__table__.c
@@ -44,26 +43,18 @@ class ReviewQuery:
         self,
         info: Info[Context, None],
         filter: ReviewFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Review]:
         context = info.context
         query = select(*REVIEW_COLUMNS)
         if filter is not None and filter.state is not None:
-            state = context.reference.state(filter.state)
-            if state is None:
-                raise BadUserInput("Unknown state code.")
-            query = query.where(_reviews.state_code == state.code)
+            query = query.where(_reviews.state_code == state_code(context.reference, filter.state))
         if filter is not None and filter.cycle is not None:
-            if filter.cycle not in context.reference.cycles:
-                raise BadUserInput("Unknown cycle.")
-            query = query.where(
-                _reviews.session_number.in_(
-                    select(SessionTable.number).where(SessionTable.cycle_number == filter.cycle)
-                )
-            )
+            sessions = sessions_of_cycle(context.reference, filter.cycle)
+            query = query.where(_reviews.session_number.in_(sessions))
         return await paginate(
             context,
             query,

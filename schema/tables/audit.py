@@ -13,9 +13,9 @@ from schema.db import Base, UTCDateTime, new_id
 class AuditEvent(Base):
     """One entry of a chain: `entry_hash = SHA-256(previous_hash || canonical JSON)`.
 
-    Never updated or deleted (PostgreSQL triggers refuse it). `details` holds only
-    metadata; free text about a contact lives in `sealed_details`, encrypted under that
-    contact's data key, so it dies with the key when the contact is erased.
+    Entries are only ever appended. `details` holds only metadata; free text about a
+    contact belongs in `sealed_details`, encrypted under that contact's data key, so it
+    dies with the key when the contact is erased.
     """
 
     __tablename__ = "audit_events"

@@ -143,8 +143,8 @@ class PledgeStatus(enum.StrEnum):
 
 
 class FundingPledge(Shareable, Versioned, Base):
-    """Money an organisation (the owner) pledges to an activity. Never more visible
-    than its activity: the policy checks both."""
+    """Money an organisation (the owner) pledges to an activity. A pledge is never
+    more visible than its activity: readers must see both."""
 
     __tablename__ = "funding_pledges"
     __table_args__ = (

@@ -6,6 +6,7 @@ import uuid
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     ForeignKey,
     LargeBinary,
     String,
@@ -34,6 +35,12 @@ class Organisation(Versioned, Base):
     it, anyone else only the organisations that opted into a public profile."""
 
     __tablename__ = "organisations"
+    __table_args__ = (
+        # The policy lets vetted partners see PARTNERS rows: never a government.
+        CheckConstraint(
+            "NOT (kind = 'GOVERNMENT' AND vetted_partner)", name="government_never_vetted"
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -45,7 +52,7 @@ class Organisation(Versioned, Base):
         String(3), ForeignKey("states.code"), index=True
     )
     website: Mapped[str | None] = mapped_column(String(300))
-    # Set by a platform admin, never for a GOVERNMENT (the policy relies on it).
+    # Set by a platform admin.
     vetted_partner: Mapped[bool] = mapped_column(Boolean, server_default=false(), index=True)
     public_profile: Mapped[bool] = mapped_column(Boolean, server_default=false(), index=True)
 

@@ -51,8 +51,8 @@ class Recommendation(Versioned, Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     mechanism: Mapped[Mechanism] = mapped_column(enum_column(Mechanism, "mechanism"), index=True)
     # The state under review (UPR) or concerned (other mechanisms).
-    state_code: Mapped[str] = mapped_column(String(3), ForeignKey("states.code"), index=True)
-    review_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("reviews.id"), index=True)
+    state_code: Mapped[str] = mapped_column(String(3), ForeignKey("states.code"))
+    review_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("reviews.id"))
     paragraph: Mapped[str | None] = mapped_column(String(20))  # e.g. "119.45"
     # Other mechanisms: the document holding it, e.g. "CRC/C/KEN/CO/3-5", and its body.
     document_symbol: Mapped[str | None] = mapped_column(String(80))
@@ -62,6 +62,11 @@ class Recommendation(Versioned, Base):
     response: Mapped[Response | None] = mapped_column(enum_column(Response, "response"), index=True)
     response_wording: Mapped[str | None] = mapped_column(String(100))  # as published
     action_category: Mapped[int | None] = mapped_column(SmallInteger, index=True)
+
+
+# A state's (or a review's) recommendations, read in list order straight off the index.
+Index("ix_recommendations_state_code_id", Recommendation.state_code, Recommendation.id)
+Index("ix_recommendations_review_id_id", Recommendation.review_id, Recommendation.id)
 
 
 def _tag_table(name: str, column: str, target: str, type_: TypeEngine[Any]) -> Table:

@@ -3,7 +3,7 @@
 import datetime as dt
 import uuid
 
-from sqlalchemy import Date, ForeignKey, SmallInteger, String, UniqueConstraint, Uuid
+from sqlalchemy import Date, ForeignKey, Index, SmallInteger, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from schema.db import Base, Versioned, new_id
@@ -17,7 +17,7 @@ class Review(Versioned, Base):
     __table_args__ = (UniqueConstraint("state_code", "session_number"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
-    state_code: Mapped[str] = mapped_column(String(3), ForeignKey("states.code"), index=True)
+    state_code: Mapped[str] = mapped_column(String(3), ForeignKey("states.code"))
     session_number: Mapped[int] = mapped_column(
         SmallInteger, ForeignKey("sessions.number"), index=True
     )
@@ -26,3 +26,9 @@ class Review(Versioned, Base):
     hrc_session: Mapped[int | None] = mapped_column(SmallInteger)
     # The Working Group report, e.g. "A/HRC/44/12".
     report_symbol: Mapped[str | None] = mapped_column(String(40))
+
+
+# A state's reviews, newest first, straight off the index.
+Index(
+    "ix_reviews_state_code_newest", Review.state_code, Review.review_date.desc(), Review.id.desc()
+)

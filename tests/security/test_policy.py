@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schema.tables.followup import Engagement
@@ -107,3 +108,9 @@ async def test_directory_shows_public_profiles_to_outsiders(engine: AsyncEngine)
         listed,
         unlisted,
     }
+
+
+async def test_a_government_can_never_be_vetted(engine: AsyncEngine) -> None:
+    # The PARTNERS level relies on it, so the database itself refuses it.
+    with pytest.raises(IntegrityError):
+        await make_organisation(engine, kind=OrganisationKind.GOVERNMENT, vetted_partner=True)

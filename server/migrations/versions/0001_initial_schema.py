@@ -110,6 +110,10 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["country_code"], ["states.code"], name=op.f("fk_organisations_country_code_states")
         ),
+        sa.CheckConstraint(
+            "NOT (kind = 'GOVERNMENT' AND vetted_partner)",
+            name=op.f("ck_organisations_government_never_vetted"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organisations")),
         sa.UniqueConstraint("name", name=op.f("uq_organisations_name")),
     )
@@ -253,7 +257,11 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_reviews_session_number"), ["session_number"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_reviews_state_code"), ["state_code"], unique=False)
+        batch_op.create_index(
+            "ix_reviews_state_code_newest",
+            ["state_code", sa.literal_column("review_date DESC"), sa.literal_column("id DESC")],
+            unique=False,
+        )
 
     op.create_table(
         "users",
@@ -614,11 +622,9 @@ def upgrade() -> None:
             batch_op.f("ix_recommendations_mechanism"), ["mechanism"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_recommendations_response"), ["response"], unique=False)
+        batch_op.create_index("ix_recommendations_review_id_id", ["review_id", "id"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_recommendations_review_id"), ["review_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_recommendations_state_code"), ["state_code"], unique=False
+            "ix_recommendations_state_code_id", ["state_code", "id"], unique=False
         )
 
     op.create_table(
@@ -1109,8 +1115,8 @@ def downgrade() -> None:
 
     op.drop_table("activity_organisers")
     with op.batch_alter_table("recommendations", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_recommendations_state_code"))
-        batch_op.drop_index(batch_op.f("ix_recommendations_review_id"))
+        batch_op.drop_index("ix_recommendations_state_code_id")
+        batch_op.drop_index("ix_recommendations_review_id_id")
         batch_op.drop_index(batch_op.f("ix_recommendations_response"))
         batch_op.drop_index(batch_op.f("ix_recommendations_mechanism"))
         batch_op.drop_index(batch_op.f("ix_recommendations_action_category"))
@@ -1150,7 +1156,7 @@ def downgrade() -> None:
 
     op.drop_table("users")
     with op.batch_alter_table("reviews", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_reviews_state_code"))
+        batch_op.drop_index("ix_reviews_state_code_newest")
         batch_op.drop_index(batch_op.f("ix_reviews_session_number"))
         batch_op.drop_index(batch_op.f("ix_reviews_review_date"))
 

@@ -158,7 +158,7 @@ async def test_statements_do_not_grow_with_page_size(
 
 RELATIONS = """
   review { id } recommendingStates { code } themes { code } affectedPersons { code }
-  sdgGoals { number } sdgTargets links { documentSymbol }
+  sdgGoals { number } sdgTargets links { documentSymbol target { text } }
 """
 
 
@@ -166,14 +166,22 @@ async def test_prefetched_and_loaded_relations_agree(
     engine: AsyncEngine, client: httpx.AsyncClient, reviews: dict[str, uuid.UUID]
 ) -> None:
     # Given a recommendation with every kind of relation
+    treaty = await make_recommendation(engine, None, "KEN", "Criminalise marital rape")
     key = await make_recommendation(
-        engine, reviews["KEN-4"], themes=["justice", "death-penalty"], recommending=["FRA", "BRA"]
+        engine,
+        reviews["KEN-4"],
+        themes=["justice", "death-penalty"],
+        recommending=["FRA", "BRA"],
+        affected=["women-girls", "children"],
+        goals=[16, 5],
+        targets=["16.10", "5.2", "16.3", "16.a"],
+        links=[("CEDAW/C/KEN/CO/8", "24(b)", treaty), ("CAT/C/KEN/CO/3", None, None)],
     )
     # When it is read in a list (relations prefetched for the page, through fragments
     # and edges too) and by node(id) (relations through DataLoaders)
     listed = await data(
         client,
-        "query { recommendations(first: 5) { edges { node { ...R } } } }"
+        "query { recommendations(first: 5, filter: {mechanism: UPR}) { edges { node { ...R } } } }"
         f" fragment R on Recommendation {{ {RELATIONS} }}",
     )
     by_id = await data(
@@ -181,6 +189,14 @@ async def test_prefetched_and_loaded_relations_agree(
         f"query($id: ID!) {{ node(id: $id) {{ ... on Recommendation {{ {RELATIONS} }} }} }}",
         {"id": to_global_id("Recommendation", key)},
     )
-    # Then both paths give the same values
+    # Then both paths give the same values, each relation in its documented order
     assert listed["recommendations"]["edges"][0]["node"] == by_id["node"]
-    assert [t["code"] for t in by_id["node"]["themes"]] == ["death-penalty", "justice"]
+    node = by_id["node"]
+    assert [t["code"] for t in node["themes"]] == ["death-penalty", "justice"]
+    assert [p["code"] for p in node["affectedPersons"]] == ["children", "women-girls"]
+    assert [g["number"] for g in node["sdgGoals"]] == [5, 16]
+    assert node["sdgTargets"] == ["5.2", "16.3", "16.10", "16.a"]
+    assert [link["documentSymbol"] for link in node["links"]] == [
+        "CEDAW/C/KEN/CO/8",
+        "CAT/C/KEN/CO/3",
+    ]
