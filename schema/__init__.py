@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
+    max_aliases,
+    query_depth_limiter,
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
@@ -40,10 +41,15 @@ class Schema(strawberry.Schema):
 def build_schema(development: bool = False) -> Schema:
     """The API. Outside development it does not describe itself: no introspection,
     and no "did you mean" hints that would spell the schema out field by field."""
-    # Factories: the library builds fresh extension instances for every request.
+    # Factories: the library builds fresh extension instances for every request. The
+    # limiting rules are built once, here: a rule class made per request would miss
+    # the validation cache every time.
+    limits: list[type[ASTValidationRule]] = [
+        query_depth_limiter.create_validator(MAX_DEPTH, None, None),
+        max_aliases.create_validator(MAX_ALIASES),
+    ]
     extensions: list[Callable[[], SchemaExtension]] = [
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: AddValidationRules(limits),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
         lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),

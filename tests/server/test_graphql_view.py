@@ -7,7 +7,9 @@ from collections.abc import Callable
 import httpx
 import pytest
 from starlette.applications import Starlette
+from strawberry.extensions.validation_cache import _get_validate_cache
 
+from schema import DOCUMENT_CACHE_SIZE
 from server.settings import Environment
 from tests.graphql import error_codes
 
@@ -96,3 +98,14 @@ async def test_development_allows_introspection(make_app: Callable[..., Starlett
                 await client.post("/graphql", json={"query": '{ __type(name: "State") { name } }'})
             ).json()
     assert body == {"data": {"__type": {"name": "State"}}}
+
+
+async def test_a_repeated_document_is_validated_once(client: httpx.AsyncClient) -> None:
+    # The limits must not defeat the validation cache (a rule class made per request would).
+    cache = _get_validate_cache(DOCUMENT_CACHE_SIZE)
+    query = {"query": "{ cycles { number firstSession } }"}
+    await client.post("/graphql", json=query)
+    before = cache.cache_info()
+    await client.post("/graphql", json=query)
+    after = cache.cache_info()
+    assert (after.hits - before.hits, after.misses - before.misses) == (1, 0)
