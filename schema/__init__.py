@@ -19,6 +19,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from schema.mutations import Mutation
 from schema.root import Query
 
 # Documents parsed and validated once, then reused: client apps send the same few
@@ -58,6 +59,7 @@ def build_schema(development: bool = False) -> Schema:
         extensions.append(DisableIntrospection)
     return Schema(
         query=Query,
+        mutation=Mutation,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not development),
     )

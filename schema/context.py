@@ -3,22 +3,52 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+import contextlib
+import datetime as dt
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Executable, Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from strawberry.dataloader import DataLoader
 
+from schema.accounts.throttle import Throttle
 from schema.reference.cache import ReferenceData
-from security.policy import Viewer
+from security.passwords import Passwords
+from security.platform import PlatformKeys
+from security.policy import Viewer, reading_viewer
 
 K = TypeVar("K")
 V = TypeVar("V")
 
 
+@dataclass(frozen=True, slots=True)
+class AccountRules:
+    """Account settings the schema needs (the server reads them from the environment)."""
+
+    session_idle: dt.timedelta = dt.timedelta(hours=12)
+    session_absolute: dt.timedelta = dt.timedelta(days=7)
+    invitation_lifetime: dt.timedelta = dt.timedelta(days=7)
+    require_second_factor: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """What every request shares: the clock (tests move it), keys, passwords, throttle."""
+
+    clock: Callable[[], dt.datetime]
+    keys: PlatformKeys
+    passwords: Passwords
+    throttle: Throttle
+    rules: AccountRules = AccountRules()
+
+
 class Context:
     """Everything a resolver may use for one request.
+
+    `principal` is who is asking; `viewer` is what they read as (see
+    `security.policy.reading_viewer`), which every read path hands to the policy.
 
     One connection per request, opened on first use: GraphQL resolves sibling fields
     and DataLoader batches concurrently, and a connection runs one statement at a
@@ -29,12 +59,17 @@ class Context:
     def __init__(
         self,
         engine: AsyncEngine,
-        viewer: Viewer,
+        principal: Viewer,
         reference: ReferenceData,
+        services: Services,
+        client_address: str | None = None,
     ) -> None:
         self.engine = engine
-        self.viewer = viewer
+        self.principal = principal
+        self.viewer = reading_viewer(principal)
         self.reference = reference
+        self.services = services
+        self.client_address = client_address
         self._connection: AsyncConnection | None = None
         self._lock = asyncio.Lock()
         self._loaders: dict[Callable[..., Any], DataLoader[Any, Any]] = {}
@@ -60,6 +95,33 @@ class Context:
 
             existing = self._loaders[load] = DataLoader(load_fn=batch)
         return existing
+
+    def now(self) -> dt.datetime:
+        return self.services.clock()
+
+    def signed_in_as(self, principal: Viewer) -> None:
+        """After login or logout within this request, later fields see the new principal."""
+        self.principal = principal
+        self.viewer = reading_viewer(principal)
+
+    @contextlib.asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncConnection]:
+        """The request's connection in a write transaction, committed on success and
+        rolled back on any error: a mutation writes all or nothing. On SQLite the
+        transaction takes the write lock at once (BEGIN IMMEDIATE), so it waits for
+        other writers instead of failing when it first writes."""
+        async with self._lock:
+            if self._connection is None:
+                self._connection = await self.engine.connect()
+            connection = self._connection
+            if connection.in_transaction():
+                await connection.commit()  # end the implicit read transaction
+            await connection.execution_options(upright_write=True)
+            try:
+                async with connection.begin():
+                    yield connection
+            finally:
+                await connection.execution_options(upright_write=False)
 
     async def close(self) -> None:
         if self._connection is not None:

@@ -12,12 +12,13 @@ extension's post-processing, but every result reaches the response.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from graphql import GraphQLError, VariableDefinitionNode, print_ast
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from schema.errors import ErrorCode, UprightError
+from schema.errors import ErrorCode, RateLimited, UprightError
+from security.policy import AccessDenied, NotAuthenticated
 
 logger = logging.getLogger("upright.graphql")
 
@@ -28,8 +29,9 @@ _UNAVAILABLE = (OperationalError, InterfaceError, OSError, TimeoutError)
 def classify(error: GraphQLError) -> GraphQLError:
     """The error as the client may see it, with `extensions.code` set."""
     original = error.original_error
-    if isinstance(original, UprightError):
-        return _with_code(error, original.code, original.message)
+    known = _decision(error, original)
+    if known is not None:
+        return known
     variable = next((n for n in error.nodes or () if isinstance(n, VariableDefinitionNode)), None)
     if variable is not None:
         # graphql-core quotes the submitted value; a variable may hold a secret.
@@ -51,6 +53,20 @@ def classify(error: GraphQLError) -> GraphQLError:
     return _with_code(error, ErrorCode.INTERNAL_SERVER_ERROR, "Unexpected error.")
 
 
+def _decision(error: GraphQLError, original: BaseException | None) -> GraphQLError | None:
+    """Our own errors and the policy's decisions keep their (safe) messages."""
+    if isinstance(original, RateLimited):
+        retry = {"retryAfter": round(original.retry_after)}
+        return _with_code(error, original.code, original.message, retry)
+    if isinstance(original, UprightError):
+        return _with_code(error, original.code, original.message)
+    if isinstance(original, AccessDenied):
+        unauthenticated = isinstance(original, NotAuthenticated)
+        code = ErrorCode.UNAUTHENTICATED if unauthenticated else ErrorCode.FORBIDDEN
+        return _with_code(error, code, str(original))
+    return None
+
+
 def _document_error(error: GraphQLError) -> GraphQLError:
     """An error in the client's document itself: its message is the help it needs."""
     if error.extensions and "code" in error.extensions:
@@ -60,7 +76,9 @@ def _document_error(error: GraphQLError) -> GraphQLError:
     return _with_code(error, ErrorCode.GRAPHQL_VALIDATION_FAILED, error.message)
 
 
-def _with_code(error: GraphQLError, code: ErrorCode, message: str) -> GraphQLError:
+def _with_code(
+    error: GraphQLError, code: ErrorCode, message: str, extra: Mapping[str, object] | None = None
+) -> GraphQLError:
     return GraphQLError(
         message,
         nodes=error.nodes,
@@ -68,7 +86,7 @@ def _with_code(error: GraphQLError, code: ErrorCode, message: str) -> GraphQLErr
         positions=error.positions,
         path=error.path,
         original_error=None,
-        extensions={**(error.extensions or {}), "code": code.value},
+        extensions={**(error.extensions or {}), **(extra or {}), "code": code.value},
     )
 
 

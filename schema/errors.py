@@ -16,6 +16,7 @@ class ErrorCode(enum.StrEnum):
     CONFLICT = "CONFLICT"
     GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+    RATE_LIMITED = "RATE_LIMITED"
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
@@ -32,3 +33,17 @@ class UprightError(Exception):
 
 class BadUserInput(UprightError):
     code = ErrorCode.BAD_USER_INPUT
+
+
+class NotFound(UprightError):
+    """Also the answer for what exists but the viewer may not see."""
+
+    code = ErrorCode.NOT_FOUND
+
+
+class RateLimited(UprightError):
+    code = ErrorCode.RATE_LIMITED
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -6,6 +6,8 @@ import strawberry
 from strawberry.tools import merge_types
 from strawberry.types import Info
 
+from schema.accounts.queries import AccountQuery
+from schema.coalitions.queries import CoalitionQuery
 from schema.context import Context
 from schema.node import resolve_node
 from schema.organisations.queries import OrganisationQuery
@@ -23,5 +25,14 @@ class NodeQuery:
 
 
 Query = merge_types(
-    "Query", (NodeQuery, ReferenceQuery, ReviewQuery, RecommendationQuery, OrganisationQuery)
+    "Query",
+    (
+        NodeQuery,
+        AccountQuery,
+        ReferenceQuery,
+        ReviewQuery,
+        RecommendationQuery,
+        OrganisationQuery,
+        CoalitionQuery,
+    ),
 )

@@ -7,6 +7,7 @@ does not exist.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeAlias
@@ -14,6 +15,7 @@ from typing import Any, Protocol, TypeAlias
 from sqlalchemy import ColumnElement, false, or_, true
 from sqlalchemy.orm import InstrumentedAttribute
 
+from security.roles import Role, Scope
 from security.sharing import Visibility
 
 Column: TypeAlias = InstrumentedAttribute[Any] | ColumnElement[Any]
@@ -37,20 +39,54 @@ class DirectoryColumns(Protocol):
     def public_profile(self) -> Column: ...
 
 
+class AccessDenied(Exception):
+    """A decision of the policy; the message is safe to show."""
+
+
+class NotAuthenticated(AccessDenied):
+    """No (valid) credentials where some are needed."""
+
+
+class NotAllowed(AccessDenied):
+    """Valid credentials, not enough rights."""
+
+
 @dataclass(frozen=True, slots=True)
 class Viewer:
-    """The organisation on whose behalf a request reads; anonymous when it has none.
+    """Who is asking: anonymous, a user, or an organisation's API token.
 
-    `vetted_partner` is never true for a government: the platform refuses to vet one.
+    `organisation_id` and the rest say what the viewer may read; a user still to
+    enrol a required second factor reads as anonymous until they do. `vetted_partner`
+    is never true for a government: the database refuses to vet one.
     """
 
     organisation_id: uuid.UUID | None = None
     vetted_partner: bool = False
     coalition_ids: frozenset[uuid.UUID] = field(default_factory=frozenset)
+    # Organisations active in one of those coalitions: members see each other.
+    coalition_member_ids: frozenset[uuid.UUID] = field(default_factory=frozenset)
+    government: bool = False
+    user_id: uuid.UUID | None = None
+    role: Role | None = None
+    session_id: uuid.UUID | None = None
+    token_id: uuid.UUID | None = None
+    scopes: frozenset[Scope] = field(default_factory=frozenset)
+    # When this session last proved the second factor (step-up), if ever.
+    second_factor_at: dt.datetime | None = None
+    # A required second factor is not enrolled yet: only enrolment is open.
+    enrolment_pending: bool = False
 
     @property
     def is_anonymous(self) -> bool:
-        return self.organisation_id is None
+        return self.user_id is None and self.token_id is None
+
+    @property
+    def is_user(self) -> bool:
+        return self.user_id is not None
+
+    @property
+    def is_token(self) -> bool:
+        return self.token_id is not None
 
 
 ANONYMOUS = Viewer()
@@ -74,8 +110,58 @@ def visible(table: ShareableColumns, viewer: Viewer) -> ColumnElement[bool]:
 
 def directory_visible(table: DirectoryColumns, viewer: Viewer) -> ColumnElement[bool]:
     """Organisations in the directory: public profiles (opt-in) for everyone; vetted
-    partners see the whole directory; an organisation always sees itself."""
+    partners see the whole directory; an organisation always sees itself and the
+    members of its coalitions."""
     if viewer.vetted_partner:
         return true()
     own = table.id == viewer.organisation_id if viewer.organisation_id else false()
-    return or_(table.public_profile == true(), own)
+    clauses = [table.public_profile == true(), own]
+    if viewer.coalition_member_ids:
+        clauses.append(table.id.in_(sorted(viewer.coalition_member_ids)))
+    return or_(*clauses)
+
+
+STEP_UP_WINDOW = dt.timedelta(minutes=5)
+
+
+def require_user(viewer: Viewer, *, allow_pending_enrolment: bool = False) -> uuid.UUID:
+    """The user id of a signed-in user; API tokens and anonymous clients are refused."""
+    if viewer.user_id is None:
+        if viewer.is_token:
+            raise NotAllowed("API tokens cannot do this.")
+        raise NotAuthenticated("Sign in first.")
+    if viewer.enrolment_pending and not allow_pending_enrolment:
+        raise NotAllowed("Enrol a second factor first.")
+    return viewer.user_id
+
+
+def require_role(viewer: Viewer, role: Role) -> uuid.UUID:
+    """The organisation of a signed-in user holding at least `role` there."""
+    require_user(viewer)
+    if viewer.role is None or not viewer.role.at_least(role) or viewer.organisation_id is None:
+        raise NotAllowed("Your role does not allow this.")
+    return viewer.organisation_id
+
+
+def require_fresh_second_factor(viewer: Viewer, now: dt.datetime) -> None:
+    """Sensitive operations need a second factor proved within the last five minutes."""
+    if viewer.second_factor_at is None or now - viewer.second_factor_at > STEP_UP_WINDOW:
+        raise NotAllowed("Confirm your second factor first (stepUp).")
+
+
+def may_assign(viewer: Viewer, role: Role) -> bool:
+    """Nobody hands out a role above their own; platform administration is never handed
+    out inside an organisation."""
+    return (
+        viewer.role is not None and role is not Role.PLATFORM_ADMIN and viewer.role.at_least(role)
+    )
+
+
+def reading_viewer(viewer: Viewer) -> Viewer:
+    """What a viewer reads as: tokens without `recommendations:read`, and users with a
+    second factor still to enrol, read only what is public."""
+    if viewer.enrolment_pending or (
+        viewer.is_token and Scope.RECOMMENDATIONS_READ not in viewer.scopes
+    ):
+        return ANONYMOUS
+    return viewer

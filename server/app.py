@@ -2,40 +2,105 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import datetime as dt
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.routing import Route
 
 from schema import build_schema
-from schema.reference.cache import ReferenceCache
+from schema.accounts.throttle import DatabaseThrottle, RedisThrottle, Throttle
+from schema.context import AccountRules, Services
+from schema.db import utcnow
+from schema.reference.cache import ReferenceCache, ReferenceData
+from security.keyring import Keyring
+from security.passwords import Passwords
 from server.database import UNAVAILABLE, check_connection, create_engine
 from server.graphql_view import GraphQLView
 from server.health import healthz, readyz
+from server.keys import load_keys, open_platform_keys
 from server.settings import Settings
 
 logger = logging.getLogger("upright")
 
 
-def create_app(settings: Settings, tune_gc: bool = True) -> Starlette:
+class Runtime:
+    """What the process holds while it serves: engine, keys, reference data, services.
+
+    The database may be down when the process starts: what needs it is loaded on the
+    first request that finds it up (`ready`), once.
+    """
+
+    def __init__(
+        self, settings: Settings, keyring: Keyring, clock: Callable[[], dt.datetime]
+    ) -> None:
+        self.settings = settings
+        self.keyring = keyring
+        self.clock = clock
+        self.engine: AsyncEngine = create_engine(settings)
+        self.redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+        self.reference = ReferenceCache(self.engine)
+        self.passwords = Passwords()
+        self._services: Services | None = None
+        self._lock = asyncio.Lock()
+
+    def throttle(self) -> Throttle:
+        return RedisThrottle(self.redis) if self.redis else DatabaseThrottle(self.engine)
+
+    async def ready(self) -> tuple[ReferenceData, Services]:
+        reference = await self.reference.get()
+        if self._services is None:
+            async with self._lock:
+                if self._services is None:
+                    self._services = await self._services_now()
+        return reference, self._services
+
+    async def _services_now(self) -> Services:
+        settings = self.settings
+        return Services(
+            clock=self.clock,
+            keys=await open_platform_keys(self.engine, self.keyring),
+            passwords=self.passwords,
+            throttle=self.throttle(),
+            rules=AccountRules(
+                session_idle=dt.timedelta(hours=settings.session_idle_hours),
+                session_absolute=dt.timedelta(days=settings.session_absolute_days),
+                invitation_lifetime=dt.timedelta(days=settings.invitation_days),
+                require_second_factor=settings.require_second_factor,
+            ),
+        )
+
+    async def close(self) -> None:
+        if self.redis is not None:
+            await self.redis.aclose()
+        await self.engine.dispose()
+
+
+def create_app(
+    settings: Settings, clock: Callable[[], dt.datetime] = utcnow, tune_gc: bool = True
+) -> Starlette:
     """The app for these settings. Its lifespan owns the engine: created at start-up,
-    disposed at shutdown, one pool per process."""
+    disposed at shutdown, one pool per process. A missing, wrong or (in production)
+    demo key file stops the start."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        app.state.engine = create_engine(settings)
-        app.state.reference = ReferenceCache(app.state.engine)
-        await _warm(app.state.engine, app.state.reference)
+        runtime = Runtime(settings, load_keys(settings), clock)
+        app.state.runtime = runtime
+        app.state.engine = runtime.engine
+        await _warm(runtime)
         if tune_gc:
             _tune_gc()
         try:
             yield
         finally:
-            await app.state.engine.dispose()
+            await runtime.close()
 
     app = Starlette(
         debug=False,
@@ -48,8 +113,8 @@ def create_app(settings: Settings, tune_gc: bool = True) -> Starlette:
     app.state.settings = settings
     view = GraphQLView(
         build_schema(development=settings.development),
-        engine=lambda: app.state.engine,
-        reference=lambda: app.state.reference,
+        engine=lambda: app.state.runtime.engine,
+        ready=lambda: app.state.runtime.ready(),  # noqa: PLW0108 (runtime comes with the lifespan)
         development=settings.development,
     )
     app.router.routes.append(Route("/graphql", view, methods=["GET", "POST"]))
@@ -61,14 +126,16 @@ def app_from_environment() -> Starlette:
     return create_app(Settings())
 
 
-async def _warm(engine: AsyncEngine, reference: ReferenceCache) -> None:
-    """Load the reference data now rather than in the first request; if the database
-    is down, the first request after it comes back loads it instead."""
+async def _warm(runtime: Runtime) -> None:
+    """Check the keys and load the reference data now rather than in the first request;
+    if the database is down, the first request after it comes back does it instead.
+    A key file that does not match the database stops the start (KeysRefused)."""
     try:
-        await check_connection(engine)
-        await reference.get()
+        await check_connection(runtime.engine)
     except UNAVAILABLE as error:
-        logger.warning("reference data not loaded at start-up (%s)", type(error).__name__)
+        logger.warning("database unavailable at start-up (%s)", type(error).__name__)
+        return
+    await runtime.ready()
 
 
 def _tune_gc() -> None:

@@ -49,7 +49,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # Write transactions take the write lock at once: a deferred one that reads first
+    # cannot upgrade once another writer committed, and would fail instead of waiting.
+    write = connection.get_execution_options().get("upright_write", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def safe_url(url: URL | str) -> str:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import enum
+from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -36,6 +37,17 @@ class Settings(BaseSettings):
     db_pool_size: Annotated[int, Field(ge=1, le=200)] = 10
     # Seconds /readyz waits for the database before answering 503.
     readiness_timeout: Annotated[float, Field(gt=0, le=30)] = 2.0
+    # The key file (every key root); `UPRIGHT_KEYS` may hold its JSON instead.
+    keys_file: Path = Path("upright-keys.json")
+    keys: SecretStr | None = None
+    # Sessions end after this long without a request, and this long after sign-in.
+    session_idle_hours: Annotated[float, Field(gt=0, le=24 * 30)] = 12
+    session_absolute_days: Annotated[float, Field(gt=0, le=90)] = 7
+    invitation_days: Annotated[float, Field(gt=0, le=30)] = 7
+    # Second factors are required of administrators; only development may relax it.
+    require_second_factor: bool = True
+    # Shared state (login throttling, budgets) across server processes.
+    redis_url: str | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -58,6 +70,12 @@ class Settings(BaseSettings):
             url = url.set(query={**query, "ssl": url.query["sslmode"]})
         return url.set(drivername=driver).render_as_string(hide_password=False)
 
+    @model_validator(mode="after")
+    def _production_is_strict(self) -> Settings:
+        if not self.require_second_factor and self.env is not Environment.DEVELOPMENT:
+            raise ValueError("UPRIGHT_REQUIRE_SECOND_FACTOR=false is allowed in development only")
+        return self
+
     @property
     def development(self) -> bool:
         return self.env is Environment.DEVELOPMENT
@@ -75,6 +93,10 @@ def describe_errors(error: Exception) -> str:
         return str(error)
     lines = []
     for problem in error.errors():
-        variable = "UPRIGHT_" + "_".join(str(part) for part in problem["loc"]).upper()
-        lines.append(f"invalid setting {variable}: {problem['msg']}")
+        message = str(problem["msg"]).removeprefix("Value error, ")
+        if problem["loc"]:
+            variable = "UPRIGHT_" + "_".join(str(part) for part in problem["loc"]).upper()
+            lines.append(f"invalid setting {variable}: {message}")
+        else:
+            lines.append(f"invalid settings: {message}")
     return "\n".join(lines)

@@ -19,10 +19,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 
+from security.keyring import Keyring, write_keyring
 from server.app import create_app
 from server.database import create_engine
 from server.migrate import seed, upgrade
 from server.settings import Settings
+from tests.clock import Clock
 
 POSTGRES_URL = os.environ.get("UPRIGHT_TEST_POSTGRES_URL")
 NO_POSTGRES = "UPRIGHT_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped (.ci/run sets it)"
@@ -76,6 +78,7 @@ def drop_postgres_database(name: str) -> None:
 
 
 def migrate_and_seed(url: str) -> None:
+    """The template every test database is cloned from (keys are bound on first use)."""
     upgrade(url)
 
     async def seed_reference() -> None:
@@ -139,9 +142,22 @@ def empty_database_url(backend: str, tmp_path: Path) -> Iterator[str]:
         drop_postgres_database(name)
 
 
+@pytest.fixture(scope="session")
+def keys_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A throwaway production-style key file (not marked demo), mode 0600."""
+    path = tmp_path_factory.mktemp("keys") / "upright-keys.json"
+    write_keyring(path, Keyring.generate(demo=False))
+    return path
+
+
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url)
+def settings(database_url: str, keys_file: Path) -> Settings:
+    return Settings(database_url=database_url, keys_file=keys_file)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
 
 
 @pytest.fixture
@@ -152,9 +168,9 @@ async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
 
 
 @pytest.fixture
-def make_app(settings: Settings) -> Callable[..., Starlette]:
+def make_app(settings: Settings, clock: Clock) -> Callable[..., Starlette]:
     def make(**overrides: Any) -> Starlette:
-        return create_app(settings.model_copy(update=overrides), tune_gc=False)
+        return create_app(settings.model_copy(update=overrides), clock=clock, tune_gc=False)
 
     return make
 

@@ -26,9 +26,14 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def server(database_url: str, tmp_path: Path) -> Iterator[str]:
+def server(database_url: str, keys_file: Path, tmp_path: Path) -> Iterator[str]:
     port = _free_port()
-    env = {**os.environ, "UPRIGHT_DATABASE_URL": database_url, "UPRIGHT_PORT": str(port)}
+    env = {
+        **os.environ,
+        "UPRIGHT_DATABASE_URL": database_url,
+        "UPRIGHT_PORT": str(port),
+        "UPRIGHT_KEYS_FILE": str(keys_file),
+    }
     env.pop("UPRIGHT_ENV", None)  # production, the default
     base = f"http://127.0.0.1:{port}"
     with (tmp_path / "server.log").open("w+") as log:

@@ -1,6 +1,7 @@
 """Every table of upright; importing this package registers them all on the metadata."""
 
 from schema.tables import (
+    accounts,
     audit,
     followup,
     organisations,
@@ -11,6 +12,7 @@ from schema.tables import (
 )
 
 __all__ = [
+    "accounts",
     "audit",
     "followup",
     "organisations",

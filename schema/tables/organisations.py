@@ -5,6 +5,7 @@ import enum
 import uuid
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     ForeignKey,
@@ -17,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from schema.db import Base, UTCDateTime, Versioned, new_id
+from security.roles import Role
 from security.sharing import enum_column
 
 
@@ -95,13 +97,6 @@ class CoalitionMembership(Versioned, Base):
     joined_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
-class Role(enum.StrEnum):
-    PLATFORM_ADMIN = "PLATFORM_ADMIN"
-    ORG_ADMIN = "ORG_ADMIN"
-    MEMBER = "MEMBER"
-    VIEWER = "VIEWER"
-
-
 class User(Versioned, Base):
     """A person signing in for one organisation. Name and email are stored only as
     ciphertext under the platform data key; login finds the row by `email_index`, a
@@ -121,5 +116,9 @@ class User(Versioned, Base):
         String(200)
     )  # None until invited user sets one
     totp_secret_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Set once the user proved the enrolled secret works; until then it is not required.
+    totp_confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The last TOTP time step accepted: a code is never accepted twice.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

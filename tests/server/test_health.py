@@ -31,13 +31,14 @@ async def test_healthz_and_readyz(client: httpx.AsyncClient) -> None:
 
 
 async def test_sqlite_readiness_follows_the_database_file(
-    backend: str, template: str, tmp_path: Path
+    backend: str, template: str, tmp_path: Path, keys_file: Path
 ) -> None:
     if backend != "sqlite":
         pytest.skip("a SQLite file")
     # Given a server whose database file does not exist yet
     path = tmp_path / "upright.db"
-    app = create_app(Settings(database_url=f"sqlite+aiosqlite:///{path}"), tune_gc=False)
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{path}", keys_file=keys_file)
+    app = create_app(settings, tune_gc=False)
     async for client in _serve(app):
         assert (await client.get("/readyz")).status_code == 503
         assert (await client.get("/healthz")).status_code == 200
@@ -58,11 +59,12 @@ async def proxy(backend: str) -> AsyncIterator[TcpProxy]:
     await proxy.stop()
 
 
-async def test_postgres_down_and_back_without_restart(proxy: TcpProxy, database_url: str) -> None:
+async def test_postgres_down_and_back_without_restart(
+    proxy: TcpProxy, database_url: str, keys_file: Path
+) -> None:
     url = make_url(database_url).set(host="127.0.0.1", port=proxy.port)
-    app = create_app(
-        Settings(database_url=url.render_as_string(hide_password=False)), tune_gc=False
-    )
+    settings = Settings(database_url=url.render_as_string(hide_password=False), keys_file=keys_file)
+    app = create_app(settings, tune_gc=False)
     query = {"query": "{ reviews(first: 1) { totalCount } }"}
     async for client in _serve(app):
         assert (await client.get("/readyz")).status_code == 200

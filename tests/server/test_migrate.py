@@ -5,15 +5,18 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import CheckConstraint, inspect
+from sqlalchemy import CheckConstraint, delete, insert, inspect, select, text, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import schema.tables  # noqa: F401  (registers every table)
-from schema.db import Base
+from schema.db import Base, new_id, utcnow
+from schema.tables.audit import AuditEvent
 from server.database import create_engine
 from server.migrate import alembic_config, current_revision, head_revision, include_object, upgrade
 from server.settings import Settings
@@ -72,3 +75,28 @@ async def test_check_constraints_match_the_models(engine: AsyncEngine) -> None:
     }
     async with engine.connect() as connection:
         assert await connection.run_sync(_check_constraints) == expected
+
+
+async def test_the_audit_log_is_append_only(backend: str, engine: AsyncEngine) -> None:
+    # Triggers, invisible to autogenerate, refuse any change to an audit row.
+    row = {
+        "id": new_id(),
+        "chain": "platform",
+        "sequence": 1,
+        "occurred_at": utcnow(),
+        "action": "test",
+        "details": {},
+        "previous_hash": bytes(32),
+        "entry_hash": bytes(32),
+    }
+    async with engine.begin() as connection:
+        await connection.execute(insert(AuditEvent.__table__).values(row))
+    statements = [update(AuditEvent).values(action="forged"), delete(AuditEvent)]
+    if backend == "postgresql":
+        statements.append(text("TRUNCATE audit_events"))
+    for statement in statements:
+        with pytest.raises(DBAPIError, match="append-only"):
+            async with engine.begin() as connection:
+                await connection.execute(statement)
+    async with engine.connect() as connection:
+        assert await connection.scalar(select(AuditEvent.action)) == "test"

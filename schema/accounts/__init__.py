@@ -1,0 +1,1 @@
+"""Accounts: users, sessions, API tokens, invitations, second factors."""

@@ -1,0 +1,157 @@
+"""From an `Authorization: Bearer` header to the request's principal.
+
+A session or API token that is malformed, unknown, expired or revoked is refused
+outright (UNAUTHENTICATED): a client that sent credentials is never silently served
+as anonymous. Last-use times are written at most once a minute.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import select, update
+
+from schema.context import Context
+from schema.tables.accounts import ApiToken, UserSession
+from schema.tables.organisations import (
+    CoalitionMembership,
+    MembershipStatus,
+    Organisation,
+    OrganisationKind,
+    User,
+)
+from security import tokens
+from security.policy import ANONYMOUS, NotAuthenticated, Viewer
+from security.roles import SECOND_FACTOR_ROLES, Role, Scope
+
+LAST_USE_RESOLUTION = dt.timedelta(minutes=1)
+INVALID = "Invalid or expired credentials."
+
+_sessions = UserSession.__table__.c
+_tokens = ApiToken.__table__.c
+_users = User.__table__.c
+_organisations = Organisation.__table__.c
+
+
+async def authenticate(context: Context, authorization: str | None) -> Viewer:
+    if authorization is None:
+        return ANONYMOUS
+    scheme, _, secret = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise NotAuthenticated("Send credentials as `Authorization: Bearer <token>`.")
+    secret = secret.strip()
+    kind = tokens.kind_of(secret)
+    if kind == tokens.SESSION_PREFIX:
+        return await _session_viewer(context, tokens.digest(secret))
+    if kind == tokens.API_TOKEN_PREFIX:
+        return await _token_viewer(context, tokens.digest(secret))
+    raise NotAuthenticated(INVALID)
+
+
+async def _session_viewer(context: Context, digest: bytes) -> Viewer:
+    now, rules = context.now(), context.services.rules
+    rows = await context.fetch_all(
+        select(
+            _sessions.id,
+            _sessions.last_seen_at,
+            _sessions.expires_at,
+            _sessions.second_factor_at,
+            _users.id.label("user_id"),
+            _users.role,
+            _users.active,
+            _users.totp_confirmed_at,
+            _organisations.id.label("organisation_id"),
+            _organisations.vetted_partner,
+            _organisations.kind,
+        )
+        .join(User.__table__, _users.id == _sessions.user_id)
+        .join(Organisation.__table__, _organisations.id == _users.organisation_id)
+        .where(_sessions.token_digest == digest, _sessions.revoked_at.is_(None))
+    )
+    row = rows[0] if rows else None
+    if (
+        row is None
+        or not row.active
+        or now >= row.expires_at
+        or now - row.last_seen_at >= rules.session_idle
+    ):
+        raise NotAuthenticated(INVALID)
+    if now - row.last_seen_at >= LAST_USE_RESOLUTION:
+        async with context.write() as connection:
+            await connection.execute(
+                update(UserSession).where(_sessions.id == row.id).values(last_seen_at=now)
+            )
+    role = Role(row.role)
+    coalitions, members = await _coalitions(context, row.organisation_id)
+    return Viewer(
+        organisation_id=row.organisation_id,
+        vetted_partner=row.vetted_partner,
+        coalition_ids=coalitions,
+        coalition_member_ids=members,
+        government=row.kind == OrganisationKind.GOVERNMENT,
+        user_id=row.user_id,
+        role=role,
+        session_id=row.id,
+        second_factor_at=row.second_factor_at,
+        enrolment_pending=(
+            rules.require_second_factor
+            and role in SECOND_FACTOR_ROLES
+            and row.totp_confirmed_at is None
+        ),
+    )
+
+
+async def _token_viewer(context: Context, digest: bytes) -> Viewer:
+    now = context.now()
+    rows = await context.fetch_all(
+        select(
+            _tokens.id,
+            _tokens.scopes,
+            _tokens.expires_at,
+            _tokens.last_used_at,
+            _organisations.id.label("organisation_id"),
+            _organisations.vetted_partner,
+            _organisations.kind,
+        )
+        .join(Organisation.__table__, _organisations.id == _tokens.organisation_id)
+        .where(_tokens.token_digest == digest, _tokens.revoked_at.is_(None))
+    )
+    row = rows[0] if rows else None
+    if row is None or now >= row.expires_at:
+        raise NotAuthenticated(INVALID)
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USE_RESOLUTION:
+        async with context.write() as connection:
+            await connection.execute(
+                update(ApiToken).where(_tokens.id == row.id).values(last_used_at=now)
+            )
+    coalitions, members = await _coalitions(context, row.organisation_id)
+    return Viewer(
+        organisation_id=row.organisation_id,
+        vetted_partner=row.vetted_partner,
+        coalition_ids=coalitions,
+        coalition_member_ids=members,
+        government=row.kind == OrganisationKind.GOVERNMENT,
+        token_id=row.id,
+        scopes=frozenset(Scope(scope) for scope in row.scopes.split()),
+    )
+
+
+async def _coalitions(
+    context: Context, organisation_id: uuid.UUID
+) -> tuple[frozenset[uuid.UUID], frozenset[uuid.UUID]]:
+    """The coalitions an organisation is an active member of, and their active members."""
+    memberships = CoalitionMembership.__table__.c
+    mine = select(memberships.coalition_id).where(
+        memberships.organisation_id == organisation_id,
+        memberships.status == MembershipStatus.ACTIVE,
+    )
+    rows = await context.fetch_all(
+        select(memberships.coalition_id, memberships.organisation_id).where(
+            memberships.coalition_id.in_(mine), memberships.status == MembershipStatus.ACTIVE
+        )
+    )
+    return (
+        frozenset(row.coalition_id for row in rows),
+        frozenset(row.organisation_id for row in rows),
+    )

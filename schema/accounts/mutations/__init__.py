@@ -1,0 +1,1 @@
+"""Account mutations, one concern per module."""

@@ -1,0 +1,1 @@
+"""Coalitions: joined by invitation and acceptance, never by being added."""

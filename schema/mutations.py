@@ -1,0 +1,101 @@
+"""The root Mutation: each field hands over to the module that holds its logic."""
+
+from __future__ import annotations
+
+import strawberry
+
+from schema.accounts.mutations import (
+    api_tokens,
+    credentials,
+    invitations,
+    members,
+    second_factor,
+    sign_in,
+)
+from schema.coalitions import mutations as coalitions
+from schema.organisations import mutations as organisations
+
+
+@strawberry.type
+class Mutation:
+    login: sign_in.LoginPayload = strawberry.mutation(
+        resolver=sign_in.login,
+        description="Sign in. Unknown accounts and wrong passwords get the same answer.",
+    )
+    logout: sign_in.LogoutPayload = strawberry.mutation(
+        resolver=sign_in.logout, description="End this session."
+    )
+    change_password: credentials.ChangePasswordPayload = strawberry.mutation(
+        resolver=credentials.change_password,
+        description="Needs the current password; your other sessions end.",
+    )
+    revoke_session: credentials.RevokeSessionPayload = strawberry.mutation(
+        resolver=credentials.revoke_session,
+        description="End one of your sessions (admins: any of the organisation's).",
+    )
+    begin_second_factor_enrolment: second_factor.SecondFactorEnrolmentPayload = strawberry.mutation(
+        resolver=second_factor.begin_second_factor_enrolment,
+        description="Start TOTP enrolment: a secret for an authenticator app.",
+    )
+    confirm_second_factor: second_factor.ConfirmSecondFactorPayload = strawberry.mutation(
+        resolver=second_factor.confirm_second_factor,
+        description="Finish enrolment with a first code; returns one-time recovery codes.",
+    )
+    step_up: second_factor.StepUpPayload = strawberry.mutation(
+        resolver=second_factor.step_up,
+        description="Prove your second factor again; sensitive operations open for 5 minutes.",
+    )
+    reset_second_factor: second_factor.ResetSecondFactorPayload = strawberry.mutation(
+        resolver=second_factor.reset_second_factor,
+        description="Admins: clear a member's lost second factor (audited; needs step-up).",
+    )
+    invite_user: invitations.InvitePayload = strawberry.mutation(
+        resolver=invitations.invite_user,
+        description="Admins: invite a person with a role no higher than yours.",
+    )
+    revoke_invitation: invitations.RevokeInvitationPayload = strawberry.mutation(
+        resolver=invitations.revoke_invitation
+    )
+    accept_invitation: invitations.AcceptInvitationPayload = strawberry.mutation(
+        resolver=invitations.accept_invitation,
+        description="Join with an invitation: your name and a password of 12+ characters.",
+    )
+    set_user_role: members.UserPayload = strawberry.mutation(resolver=members.set_user_role)
+    set_user_active: members.UserPayload = strawberry.mutation(
+        resolver=members.set_user_active,
+        description="Admins: deactivate (sessions end at once) or reactivate a user.",
+    )
+    create_api_token: api_tokens.CreateApiTokenPayload = strawberry.mutation(
+        resolver=api_tokens.create_api_token
+    )
+    revoke_api_token: api_tokens.RevokeApiTokenPayload = strawberry.mutation(
+        resolver=api_tokens.revoke_api_token
+    )
+    create_organisation: organisations.OrganisationPayload = strawberry.mutation(
+        resolver=organisations.create_organisation, description="Platform admins."
+    )
+    set_organisation_vetted: organisations.OrganisationPayload = strawberry.mutation(
+        resolver=organisations.set_organisation_vetted,
+        description="Platform admins: vet a civil-society or UN partner (never a government).",
+    )
+    invite_organisation_admin: invitations.InvitePayload = strawberry.mutation(
+        resolver=organisations.invite_organisation_admin,
+        description="Platform admins: invite an organisation's admin.",
+    )
+    set_public_profile: organisations.OrganisationPayload = strawberry.mutation(
+        resolver=organisations.set_public_profile,
+        description="Admins: show (or hide) your organisation in the public directory.",
+    )
+    create_coalition: coalitions.CoalitionPayload = strawberry.mutation(
+        resolver=coalitions.create_coalition
+    )
+    invite_to_coalition: coalitions.CoalitionPayload = strawberry.mutation(
+        resolver=coalitions.invite_to_coalition
+    )
+    answer_coalition_invitation: coalitions.CoalitionPayload = strawberry.mutation(
+        resolver=coalitions.answer_coalition_invitation,
+        description="Admins of the invited organisation accept or decline.",
+    )
+    leave_coalition: coalitions.CoalitionPayload = strawberry.mutation(
+        resolver=coalitions.leave_coalition
+    )
