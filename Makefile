@@ -14,11 +14,14 @@ $(STAMP): requirements-dev.lock pyproject.toml
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation --editable .
 	touch $(STAMP)
 
-# Demo: migrate the SQLite database, load the demo data, serve in development mode.
+# Demo, in development mode: a demo key file (git-ignored), the SQLite database migrated,
+# the demo data loaded, then serve (GraphiQL on).
+demo: export UPRIGHT_ENV = development
 demo: $(STAMP)
+	$(BIN)/upright keys init
 	$(BIN)/upright db upgrade
 	$(BIN)/upright demo
-	UPRIGHT_ENV=development $(BIN)/upright serve
+	$(BIN)/upright serve
 
 serve: $(STAMP)
 	$(BIN)/upright serve

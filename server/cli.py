@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import os
+from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
 
+from schema.db import utcnow
+from security.platform import PlatformKeys
 from server.database import (
     DatabaseUnavailable,
     check_connection,
@@ -73,6 +76,24 @@ def require_database(settings: Settings, migrated: bool) -> None:
         )
 
 
+def require_keys(settings: Settings) -> PlatformKeys:
+    """The platform keys, or one clear line and exit 1: a missing, unreadable or wrong key
+    file (one that does not match the database) stops the server before it starts."""
+    from server.keys import KeysRefused, load_keys, open_platform_keys
+
+    async def open_keys() -> PlatformKeys:
+        engine = create_engine(settings)
+        try:
+            return await open_platform_keys(engine, load_keys(settings))
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(open_keys())
+    except KeysRefused as error:
+        fail(str(error))
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on [UPRIGHT_HOST].")] = None,
@@ -84,6 +105,7 @@ def serve(
 
     settings = load_settings(host=host, port=port, workers=workers)
     require_database(settings, migrated=True)
+    require_keys(settings)
     # Workers build their app from the environment: hand them the same settings.
     os.environ.update(
         UPRIGHT_HOST=settings.host,
@@ -146,9 +168,22 @@ def db_current() -> None:
     typer.echo(f"current: {revision or 'none'}\nlatest:  {head_revision()}")
 
 
-@app.command()
-def demo() -> None:
+demo_app = typer.Typer(
+    help="The demo dataset (for trying upright; never for real data).",
+    invoke_without_command=True,
+)
+app.add_typer(demo_app, name="demo")
+keys_app = typer.Typer(help="Key files.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+admin_app = typer.Typer(help="Platform administration.", no_args_is_help=True)
+app.add_typer(admin_app, name="admin")
+
+
+@demo_app.callback()
+def demo(ctx: typer.Context) -> None:
     """Load the demo dataset into the configured database (an empty or demo one)."""
+    if ctx.invoked_subcommand is not None:
+        return
     settings = load_settings()
     require_database(settings, migrated=True)
     from server.demo.load import DemoRefused, load_demo
@@ -160,6 +195,85 @@ def demo() -> None:
     except Exception as error:  # one transaction: nothing of the demo was written
         fail(f"demo not loaded into {safe_url(settings.database_url)}: {first_line(error)}")
     console.print(summary)
+
+
+@demo_app.command("totp")
+def demo_totp(email: str) -> None:
+    """Print a demo user's current second-factor code (development only)."""
+    from server.demo.users import current_code
+
+    settings = load_settings()
+    if not settings.development:
+        fail("`upright demo totp` works in development only (UPRIGHT_ENV=development)")
+    require_database(settings, migrated=True)
+    keys = require_keys(settings)
+
+    async def code() -> str | None:
+        engine = create_engine(settings)
+        try:
+            async with engine.connect() as connection:
+                return await current_code(connection, keys, email, utcnow())
+        finally:
+            await engine.dispose()
+
+    found = asyncio.run(code())
+    if found is None:
+        fail(f"no demo user with a second factor has the email {email}")
+    typer.echo(found)
+
+
+@keys_app.command("init")
+def keys_init() -> None:
+    """Write a development key file (marked demo: production refuses it), unless one
+    exists already."""
+    from security.keyring import Keyring, write_keyring
+
+    settings = load_settings()
+    path = settings.keys_file
+    if path.exists():
+        console.print(f"key file {path} kept")
+        return
+    write_keyring(path, Keyring.generate(demo=True))
+    console.print(f"development key file written to {path} (demo keys: refused in production)")
+
+
+@keys_app.command("generate")
+def keys_generate(
+    output: Annotated[Path, typer.Option(help="Where to write it (never overwritten).")],
+) -> None:
+    """Write a production key file with a fresh key for every root. Keep it apart from
+    the database and its backups: whoever holds both holds the contacts."""
+    from security.keyring import Keyring, KeyringError, write_keyring
+
+    try:
+        write_keyring(output, Keyring.generate(demo=False))
+    except (KeyringError, OSError) as error:
+        fail(f"key file not written: {first_line(error)}")
+    console.print(f"production key file written to {output} (mode 0600)")
+
+
+@admin_app.command("create")
+def admin_create(
+    email: Annotated[str, typer.Option(help="The administrator's email (their login).")],
+    name: Annotated[str, typer.Option(help="The administrator's name.")],
+) -> None:
+    """Create a platform administrator. The password comes from UPRIGHT_ADMIN_PASSWORD
+    or a prompt, never from the command line (it would land in the shell history)."""
+    from server.admin import AdminRefused, create_platform_admin
+
+    settings = load_settings()
+    require_database(settings, migrated=True)
+    keys = require_keys(settings)
+    password = os.environ.get("UPRIGHT_ADMIN_PASSWORD") or typer.prompt(
+        "Password", hide_input=True, confirmation_prompt=True
+    )
+    try:
+        asyncio.run(create_platform_admin(settings, keys, email, name, password))
+    except AdminRefused as error:
+        fail(str(error))
+    console.print(
+        f"platform administrator {email} created; they enrol a second factor at first sign-in"
+    )
 
 
 def main() -> None:

@@ -19,9 +19,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 
-from security.keyring import Keyring, write_keyring
+from security.keyring import Keyring, load_keyring, write_keyring
+from security.platform import PlatformKeys
 from server.app import create_app
 from server.database import create_engine
+from server.keys import open_platform_keys
 from server.migrate import seed, upgrade
 from server.settings import Settings
 from tests.clock import Clock
@@ -165,6 +167,12 @@ async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
     engine = create_engine(settings)
     yield engine
     await engine.dispose()
+
+
+@pytest.fixture
+async def platform_keys(engine: AsyncEngine, keys_file: Path) -> PlatformKeys:
+    """The platform keys of this test's database (made on first use, as the app does)."""
+    return await open_platform_keys(engine, load_keyring(keys_file))
 
 
 @pytest.fixture

@@ -8,20 +8,29 @@ import httpx
 
 
 async def execute(
-    client: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None
+    client: httpx.AsyncClient,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    token: str | None = None,
 ) -> dict[str, Any]:
-    """The response body; the HTTP status must be 200."""
-    response = await client.post("/graphql", json={"query": query, "variables": variables or {}})
+    """The response body; the HTTP status must be 200. With `token`, as its bearer."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+    )
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
 
 
 async def data(
-    client: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None
+    client: httpx.AsyncClient,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    token: str | None = None,
 ) -> dict[str, Any]:
     """The `data` of a response that must carry no errors."""
-    body = await execute(client, query, variables)
+    body = await execute(client, query, variables, token)
     assert "errors" not in body, body["errors"]
     result: dict[str, Any] = body["data"]
     return result

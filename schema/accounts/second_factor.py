@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import uuid
 from typing import Any
 
 from sqlalchemy import Row, or_, update
@@ -22,9 +23,11 @@ _users = User.__table__.c
 _codes = RecoveryCode.__table__.c
 
 
-def seal_totp_secret(keys: PlatformKeys, secret: bytes, user: Row[Any]) -> bytes:
+def seal_totp_secret(
+    keys: PlatformKeys, secret: bytes, user_id: uuid.UUID, organisation_id: uuid.UUID
+) -> bytes:
     text = base64.b32encode(secret).decode()
-    return keys.seal(text, "users", "totp_secret", user.id, user.organisation_id)
+    return keys.seal(text, "users", "totp_secret", user_id, organisation_id)
 
 
 def open_totp_secret(keys: PlatformKeys, user: Row[Any]) -> bytes:

@@ -12,6 +12,7 @@ from schema.db import Base, utcnow
 from schema.tables.followup import Activity, Assessment, Engagement, FundingPledge
 from schema.tables.organisations import Coalition, Organisation
 from schema.tables.recommendations import Recommendation
+from security.passwords import Passwords
 from server.database import create_engine
 from server.demo import dataset
 from server.demo.activities import build_activities
@@ -20,6 +21,8 @@ from server.demo.network import build_network
 from server.demo.other_mechanisms import build_other_mechanisms
 from server.demo.recommendations import build_reviews
 from server.demo.rows import Rows
+from server.demo.users import DEMO_PASSWORD, add_users
+from server.keys import load_keys, open_platform_keys
 from server.settings import Settings
 
 
@@ -56,6 +59,7 @@ async def load_demo(settings: Settings) -> str:
     anything else."""
     engine = create_engine(settings)
     try:
+        keys = await open_platform_keys(engine, load_keys(settings))
         async with engine.begin() as connection:
             marker = select(Organisation.id).where(Organisation.name == dataset.MARKER)
             if await _exists(connection, marker):
@@ -67,12 +71,14 @@ async def load_demo(settings: Settings) -> str:
                     "the database already holds data that is not the demo's; "
                     "the demo loads only into an empty database"
                 )
-            rows = Rows(utcnow())
+            now = utcnow()
+            rows = Rows(now)
             summary = build(rows)
             for table in Base.metadata.sorted_tables:
                 if table_rows := rows.of(table):
                     await connection.execute(insert(table), table_rows)
-            return summary
+            users = await add_users(connection, keys, Passwords(), now)
+            return f"{summary}, {users} users (password {DEMO_PASSWORD!r})"
     finally:
         await engine.dispose()
 

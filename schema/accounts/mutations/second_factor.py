@@ -81,7 +81,9 @@ async def begin_second_factor_enrolment(info: Info[Context, None]) -> SecondFact
             update(UserTable)
             .where(_users.id == user_id)
             .values(
-                totp_secret_ciphertext=seal_totp_secret(context.services.keys, secret, user),
+                totp_secret_ciphertext=seal_totp_secret(
+                    context.services.keys, secret, user.id, user.organisation_id
+                ),
                 totp_last_step=None,
             )
         )
