@@ -31,11 +31,11 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema and reference data.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
-console = Console(stderr=True, highlight=False)
+console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    console.print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    console.print(f"[bold red]error:[/] {message}")
     raise typer.Exit(code)
 
 
