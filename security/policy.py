@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeAlias
 
-from sqlalchemy import ColumnElement, false, or_, true
+from sqlalchemy import ColumnElement, and_, false, or_, true
 from sqlalchemy.orm import InstrumentedAttribute
 
 from security.roles import Role, Scope
@@ -30,6 +30,18 @@ class ShareableColumns(Protocol):
     def visibility(self) -> Column: ...
     @property
     def coalition_id(self) -> Column: ...
+
+
+class UserColumns(Protocol):
+    @property
+    def organisation_id(self) -> Column: ...
+
+
+class MembershipColumns(Protocol):
+    @property
+    def organisation_id(self) -> Column: ...
+    @property
+    def status(self) -> Column: ...
 
 
 class DirectoryColumns(Protocol):
@@ -119,6 +131,33 @@ def directory_visible(table: DirectoryColumns, viewer: Viewer) -> ColumnElement[
     if viewer.coalition_member_ids:
         clauses.append(table.id.in_(sorted(viewer.coalition_member_ids)))
     return or_(*clauses)
+
+
+def child_visible(
+    child: ShareableColumns, parent: ShareableColumns, viewer: Viewer
+) -> ColumnElement[bool]:
+    """A child row (a pledge of an activity, say) is never more visible than its parent:
+    the viewer must see both."""
+    return and_(visible(child, viewer), visible(parent, viewer))
+
+
+def users_visible(table: UserColumns, viewer: Viewer) -> ColumnElement[bool]:
+    """Users are seen by the users of their own organisation, and by nobody else (not by
+    API tokens, not by a user still to enrol a required second factor)."""
+    if viewer.user_id is None or viewer.enrolment_pending or viewer.organisation_id is None:
+        return false()
+    return table.organisation_id == viewer.organisation_id
+
+
+def memberships_visible(table: MembershipColumns, viewer: Viewer) -> ColumnElement[bool]:
+    """The coalition memberships through which an organisation learns that a coalition
+    exists: its own, active or invited. Nobody else learns of the coalition."""
+    if viewer.organisation_id is None:
+        return false()
+    return and_(
+        table.organisation_id == viewer.organisation_id,
+        table.status.in_(["ACTIVE", "INVITED"]),
+    )
 
 
 STEP_UP_WINDOW = dt.timedelta(minutes=5)

@@ -12,7 +12,14 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schema.db import new_id, utcnow
-from schema.tables.followup import Engagement, EngagementRole
+from schema.tables.followup import (
+    Activity,
+    ActivityKind,
+    Engagement,
+    EngagementRole,
+    FundingPledge,
+    PledgeStatus,
+)
 from schema.tables.organisations import (
     Coalition,
     CoalitionMembership,
@@ -189,6 +196,51 @@ async def make_engagement(
                 visibility=visibility,
                 coalition_id=coalition,
                 role=EngagementRole.PARTNER,
+                **_stamps(),
+            )
+        )
+    return key
+
+
+async def make_activity(
+    engine: AsyncEngine,
+    owner: uuid.UUID,
+    visibility: Visibility,
+    coalition: uuid.UUID | None = None,
+) -> uuid.UUID:
+    key = new_id()
+    async with engine.begin() as connection:
+        await connection.execute(
+            insert(Activity.__table__).values(
+                id=key,
+                kind=ActivityKind.CSO_STRATEGY_WORKSHOP,
+                title="Strategy workshop",
+                starts_on=dt.date(2025, 3, 10),
+                owner_organisation_id=owner,
+                visibility=visibility,
+                coalition_id=coalition,
+                budget_minor=1_500_000,
+                currency="USD",
+                **_stamps(),
+            )
+        )
+    return key
+
+
+async def make_pledge(
+    engine: AsyncEngine, activity: uuid.UUID, owner: uuid.UUID, visibility: Visibility
+) -> uuid.UUID:
+    key = new_id()
+    async with engine.begin() as connection:
+        await connection.execute(
+            insert(FundingPledge.__table__).values(
+                id=key,
+                activity_id=activity,
+                owner_organisation_id=owner,
+                visibility=visibility,
+                amount_minor=500_000,
+                currency="USD",
+                status=PledgeStatus.PLEDGED,
                 **_stamps(),
             )
         )

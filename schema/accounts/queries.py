@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Sequence
 
 import strawberry
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, select
 from strawberry.types import Info
 
 from schema.accounts.types import ApiToken, Invitation, LoginSession, Me, SecondFactorStatus, User
@@ -20,7 +20,7 @@ from schema.pagination import Ordering, PageArgs, SortKey, paginate
 from schema.relay import After, Before, Connection, First, Last
 from schema.tables import accounts
 from schema.tables.organisations import User as UserTable
-from security.policy import STEP_UP_WINDOW, Viewer, require_role, require_user
+from security.policy import STEP_UP_WINDOW, require_role, require_user, users_visible
 from security.roles import SECOND_FACTOR_ROLES, Role
 
 _users = UserTable.__table__.c
@@ -36,17 +36,10 @@ NEWEST_INVITATIONS = Ordering(
 )
 
 
-def users_visible(viewer: Viewer) -> Select[tuple[uuid.UUID]]:
-    """A user sees the users of their own organisation; nobody else sees any."""
-    if viewer.user_id is None or viewer.enrolment_pending:
-        return select(_users.id).where(_users.id.is_(None))
-    return select(_users.id).where(_users.organisation_id == viewer.organisation_id)
-
-
 async def users_by_id(context: Context, keys: list[uuid.UUID]) -> Sequence[User | None]:
     return await fetch_by_keys(
         context,
-        select(UserTable.__table__).where(_users.id.in_(users_visible(context.principal))),
+        select(UserTable.__table__).where(users_visible(_users, context.principal)),
         _users.id,
         keys,
         lambda row: User.from_row(row, context.services.keys),
@@ -98,7 +91,7 @@ class AccountQuery:
     ) -> Connection[User]:
         context = info.context
         require_user(context.principal)
-        query = select(UserTable.__table__).where(_users.id.in_(users_visible(context.principal)))
+        query = select(UserTable.__table__).where(users_visible(_users, context.principal))
         return await paginate(
             context,
             query,

@@ -17,8 +17,8 @@ from schema.node import register_node, uuid_key
 from schema.pagination import Ordering, PageArgs, SortKey, paginate
 from schema.relay import After, Before, Connection, First, Last
 from schema.tables.organisations import Coalition as CoalitionTable
-from schema.tables.organisations import CoalitionMembership, MembershipStatus
-from security.policy import Viewer
+from schema.tables.organisations import CoalitionMembership
+from security.policy import Viewer, memberships_visible
 
 _coalitions = CoalitionTable.__table__.c
 _memberships = CoalitionMembership.__table__.c
@@ -33,16 +33,11 @@ def my_coalitions(viewer: Viewer) -> Select[Any]:
     return (
         select(_coalitions.id, _coalitions.name, _coalitions.description, _memberships.status)
         .join(CoalitionMembership.__table__, _memberships.coalition_id == _coalitions.id)
-        .where(
-            _memberships.organisation_id == viewer.organisation_id,
-            _memberships.status.in_([MembershipStatus.ACTIVE, MembershipStatus.INVITED]),
-        )
+        .where(memberships_visible(_memberships, viewer))
     )
 
 
 async def coalitions_by_id(context: Context, keys: list[uuid.UUID]) -> Sequence[Coalition | None]:
-    if context.viewer.organisation_id is None:
-        return [None] * len(keys)
     return await fetch_by_keys(
         context, my_coalitions(context.viewer), _coalitions.id, keys, Coalition.from_row
     )
@@ -64,8 +59,6 @@ class CoalitionQuery:
     ) -> Connection[Coalition]:
         context = info.context
         query = my_coalitions(context.viewer)
-        if context.viewer.organisation_id is None:
-            query = query.where(_coalitions.id.is_(None))
         return await paginate(
             context, query, BY_NAME, PageArgs(first, after, last, before), Coalition.from_row
         )

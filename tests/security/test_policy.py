@@ -9,14 +9,16 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from schema.tables.followup import Engagement
+from schema.tables.followup import Activity, Engagement, FundingPledge
 from schema.tables.organisations import Organisation, OrganisationKind
-from security.policy import ANONYMOUS, Viewer, directory_visible, visible
+from security.policy import ANONYMOUS, Viewer, child_visible, directory_visible, visible
 from security.sharing import Visibility
 from tests.factories import (
+    make_activity,
     make_coalition,
     make_engagement,
     make_organisation,
+    make_pledge,
     make_recommendation,
     make_review,
 )
@@ -114,3 +116,24 @@ async def test_a_government_can_never_be_vetted(engine: AsyncEngine) -> None:
     # The PARTNERS level relies on it, so the database itself refuses it.
     with pytest.raises(IntegrityError):
         await make_organisation(engine, kind=OrganisationKind.GOVERNMENT, vetted_partner=True)
+
+
+async def test_a_pledge_is_never_more_visible_than_its_activity(engine: AsyncEngine) -> None:
+    # Given PUBLIC pledges on activities at each level; then a partner sees a pledge only
+    # where it also sees the activity
+    owner = await make_organisation(engine, vetted_partner=True)
+    partner = Viewer(organisation_id=uuid.uuid4(), vetted_partner=True)
+    pledges, activities = FundingPledge.__table__.c, Activity.__table__.c
+    seen = {}
+    for level in (Visibility.PUBLIC, Visibility.PARTNERS, Visibility.ORGANISATION):
+        activity = await make_activity(engine, owner, level)
+        pledge = await make_pledge(engine, activity, owner, Visibility.PUBLIC)
+        seen[level] = pledge
+    async with engine.connect() as connection:
+        rows = await connection.execute(
+            select(pledges.id)
+            .join(Activity.__table__, activities.id == pledges.activity_id)
+            .where(child_visible(pledges, activities, partner))
+        )
+        visible_pledges = {row.id for row in rows}
+    assert visible_pledges == {seen[Visibility.PUBLIC], seen[Visibility.PARTNERS]}
