@@ -196,6 +196,11 @@ def may_assign(viewer: Viewer, role: Role) -> bool:
     )
 
 
+def manageable_roles(viewer: Viewer) -> list[Role]:
+    """The roles of the users an admin may manage (see `may_assign`)."""
+    return [role for role in Role if may_assign(viewer, role)]
+
+
 def reading_viewer(viewer: Viewer) -> Viewer:
     """What a viewer reads as: tokens without `recommendations:read`, and users with a
     second factor still to enrol, read only what is public."""

@@ -20,7 +20,13 @@ from schema.pagination import Ordering, PageArgs, SortKey, paginate
 from schema.relay import After, Before, Connection, First, Last
 from schema.tables import accounts
 from schema.tables.organisations import User as UserTable
-from security.policy import STEP_UP_WINDOW, require_role, require_user, users_visible
+from security.policy import (
+    STEP_UP_WINDOW,
+    manageable_roles,
+    require_role,
+    require_user,
+    users_visible,
+)
 from security.roles import SECOND_FACTOR_ROLES, Role
 
 _users = UserTable.__table__.c
@@ -135,7 +141,10 @@ class AccountQuery:
     ) -> Connection[LoginSession]:
         context = info.context
         organisation_id = require_role(context.principal, Role.ORG_ADMIN)
-        members = select(_users.id).where(_users.organisation_id == organisation_id)
+        members = select(_users.id).where(
+            _users.organisation_id == organisation_id,
+            _users.role.in_(manageable_roles(context.principal)),
+        )
         query = select(accounts.UserSession.__table__).where(
             _sessions.user_id.in_(members),
             *live_sessions(context.now(), context.services.rules.session_idle),

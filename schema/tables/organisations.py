@@ -111,7 +111,8 @@ class User(Versioned, Base):
     role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
     name_ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
     email_ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
-    email_index: Mapped[bytes] = mapped_column(LargeBinary(32), index=True)
+    # Unique: a login must find exactly one account (two racing sign-ups cannot share it).
+    email_index: Mapped[bytes] = mapped_column(LargeBinary(32), index=True, unique=True)
     password_hash: Mapped[str | None] = mapped_column(
         String(200)
     )  # None until invited user sets one

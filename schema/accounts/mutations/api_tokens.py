@@ -22,7 +22,7 @@ from security.policy import require_role
 from security.roles import Role, Scope
 
 _tokens = ApiTokenTable.__table__.c
-LONGEST_LIFETIME = dt.timedelta(days=366)
+LONGEST_LIFETIME = dt.timedelta(days=365)
 NAME_LENGTH = 100
 
 

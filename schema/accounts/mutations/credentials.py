@@ -16,7 +16,7 @@ from schema.relay import expect_global_id
 from schema.tables.accounts import UserSession
 from schema.tables.organisations import User
 from security.passwords import password_problem
-from security.policy import NotAuthenticated, require_user
+from security.policy import NotAuthenticated, may_assign, require_user
 from security.roles import Role
 from security.throttling import PER_IDENTIFIER
 
@@ -56,7 +56,8 @@ async def change_password(
     email = services.keys.open(
         user.email_ciphertext, "users", "email", user.id, user.organisation_id
     )
-    problem = password_problem(new_password, context=[email.partition("@")[0]])
+    name = services.keys.open(user.name_ciphertext, "users", "name", user.id, user.organisation_id)
+    problem = password_problem(new_password, context=[email.partition("@")[0], name])
     if problem is not None:
         raise invalid("newPassword", problem)
     async with context.write() as connection:
@@ -82,24 +83,43 @@ async def change_password(
 async def revoke_session(
     info: Info[Context, None], session_id: strawberry.ID
 ) -> RevokeSessionPayload:
-    """Your own session, or (organisation admins) any session of your organisation."""
+    """Your own session, or (organisation admins) a session of a user of your
+    organisation whose role is not above yours; others answer NOT_FOUND."""
     context = info.context
     principal = context.principal
     user_id = require_user(principal, allow_pending_enrolment=True)
     key = uuid_key(expect_global_id(session_id, "LoginSession"))
-    admin = principal.role is not None and principal.role.at_least(Role.ORG_ADMIN)
-    members = select(_users.id).where(_users.organisation_id == principal.organisation_id)
-    owner = (
-        _sessions.user_id.in_(members)
-        if admin and not principal.enrolment_pending
-        else (_sessions.user_id == user_id)
-    )
     async with context.write() as connection:
-        result = await connection.execute(
-            update(UserSession)
-            .where(_sessions.id == key, owner, _sessions.revoked_at.is_(None))
-            .values(revoked_at=context.now())
+        row = (
+            await connection.execute(
+                select(_sessions.user_id, _users.organisation_id, _users.role)
+                .join(User.__table__, _users.id == _sessions.user_id)
+                .where(_sessions.id == key, _sessions.revoked_at.is_(None))
+            )
+        ).first()
+        own = row is not None and row.user_id == user_id
+        managed = (
+            row is not None
+            and not principal.enrolment_pending
+            and row.organisation_id == principal.organisation_id
+            and principal.role is not None
+            and principal.role.at_least(Role.ORG_ADMIN)
+            and may_assign(principal, Role(row.role))
         )
-        if result.rowcount != 1:
+        if row is None or not (own or managed):
             raise NotFound("No such session.")
+        await connection.execute(
+            update(UserSession).where(_sessions.id == key).values(revoked_at=context.now())
+        )
+        if not own:
+            await record(
+                connection,
+                organisation_chain(row.organisation_id),
+                "session.revoked",
+                context.now(),
+                actor_user_id=user_id,
+                actor_organisation_id=principal.organisation_id,
+                subject_type="User",
+                subject_id=row.user_id,
+            )
     return RevokeSessionPayload(ok=True)

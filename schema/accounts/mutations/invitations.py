@@ -11,6 +11,7 @@ import uuid
 
 import strawberry
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 from strawberry.types import Info
 
 from schema.accounts.authentication import authenticate
@@ -33,6 +34,7 @@ from security.roles import Role
 _invitations = InvitationTable.__table__.c
 _users = UserTable.__table__.c
 INVALID_INVITATION = "This invitation is not valid (used, revoked or expired)."
+TAKEN = "This email already has an account: sign in with it."
 NAME_LENGTH = 200
 
 
@@ -159,7 +161,13 @@ async def accept_invitation(
     if tokens.kind_of(token) != tokens.INVITATION_PREFIX:
         raise invalid("token", INVALID_INVITATION)
     rows = await context.fetch_all(
-        select(InvitationTable.__table__).where(_invitations.token_digest == tokens.digest(token))
+        select(
+            InvitationTable.__table__,
+            _users.active.label("inviter_active"),
+            _users.role.label("inviter_role"),
+        )
+        .join(UserTable.__table__, _users.id == _invitations.invited_by_user_id)
+        .where(_invitations.token_digest == tokens.digest(token))
     )
     invitation = rows[0] if rows else None
     if (
@@ -167,6 +175,10 @@ async def accept_invitation(
         or invitation.accepted_at is not None
         or invitation.revoked_at is not None
         or now >= invitation.expires_at
+        # An invitation is only as good as its inviter is now: deactivated or demoted
+        # since, they can no longer hand out that role.
+        or not invitation.inviter_active
+        or not Role(invitation.inviter_role).at_least(Role(invitation.role))
     ):
         raise invalid("token", INVALID_INVITATION)
     name = name.strip()
@@ -184,48 +196,52 @@ async def accept_invitation(
         raise invalid("password", problem)
     user_id = new_id()
     organisation_id = invitation.organisation_id
-    async with context.write() as connection:
-        taken = await connection.execute(
-            select(_users.id).where(_users.email_index == invitation.email_index)
-        )
-        if taken.first() is not None:
-            raise conflict("This email already has an account: sign in with it.", field="token")
-        spent = await connection.execute(
-            update(InvitationTable)
-            .where(_invitations.id == invitation.id, _invitations.accepted_at.is_(None))
-            .values(accepted_at=now)
-        )
-        if spent.rowcount != 1:
-            raise invalid("token", INVALID_INVITATION)
-        await connection.execute(
-            insert(UserTable).values(
-                id=user_id,
-                organisation_id=organisation_id,
-                role=invitation.role,
-                name_ciphertext=keys.seal(name, "users", "name", user_id, organisation_id),
-                email_ciphertext=keys.seal(email, "users", "email", user_id, organisation_id),
-                email_index=invitation.email_index,
-                password_hash=services.passwords.hash(password),
-                active=True,
-                created_at=now,
-                updated_at=now,
-                version=1,
+    password_hash = services.passwords.hash(password)  # slow: outside the transaction
+    try:
+        async with context.write() as connection:
+            taken = await connection.execute(
+                select(_users.id).where(_users.email_index == invitation.email_index)
             )
-        )
-        await record(
-            connection,
-            organisation_chain(organisation_id),
-            "user.joined",
-            now,
-            actor_user_id=user_id,
-            actor_organisation_id=organisation_id,
-            subject_type="User",
-            subject_id=user_id,
-            details={"role": invitation.role, "invitation": str(invitation.id)},
-        )
-        secret, _ = await start_session(connection, user_id, now, services.rules, False)
-        user_row = (
-            await connection.execute(select(UserTable.__table__).where(_users.id == user_id))
-        ).one()
+            if taken.first() is not None:
+                raise conflict(TAKEN, field="token")
+            spent = await connection.execute(
+                update(InvitationTable)
+                .where(_invitations.id == invitation.id, _invitations.accepted_at.is_(None))
+                .values(accepted_at=now)
+            )
+            if spent.rowcount != 1:
+                raise invalid("token", INVALID_INVITATION)
+            await connection.execute(
+                insert(UserTable).values(
+                    id=user_id,
+                    organisation_id=organisation_id,
+                    role=invitation.role,
+                    name_ciphertext=keys.seal(name, "users", "name", user_id, organisation_id),
+                    email_ciphertext=keys.seal(email, "users", "email", user_id, organisation_id),
+                    email_index=invitation.email_index,
+                    password_hash=password_hash,
+                    active=True,
+                    created_at=now,
+                    updated_at=now,
+                    version=1,
+                )
+            )
+            await record(
+                connection,
+                organisation_chain(organisation_id),
+                "user.joined",
+                now,
+                actor_user_id=user_id,
+                actor_organisation_id=organisation_id,
+                subject_type="User",
+                subject_id=user_id,
+                details={"role": invitation.role, "invitation": str(invitation.id)},
+            )
+            secret, _ = await start_session(connection, user_id, now, services.rules, False)
+            user_row = (
+                await connection.execute(select(UserTable.__table__).where(_users.id == user_id))
+            ).one()
+    except IntegrityError:  # the same email accepted at the same moment elsewhere
+        raise conflict(TAKEN, field="token") from None
     context.signed_in_as(await authenticate(context, f"Bearer {secret}"))
     return AcceptInvitationPayload(token=secret, user=User.from_row(user_row, keys))

@@ -46,6 +46,8 @@ async def set_user_role(
     if not may_assign(principal, new_role):
         raise NotAllowed("You cannot hand out a role above your own.")
     key = uuid_key(expect_global_id(user_id, "User"))
+    if key == principal.user_id:
+        raise NotAllowed("Another administrator must change your role.")
     async with context.write() as connection:
         target = await target_user(connection, key, organisation_id)
         if not may_assign(principal, Role(target.role)):
@@ -74,7 +76,7 @@ async def set_user_active(
     principal = context.principal
     organisation_id = require_role(principal, Role.ORG_ADMIN)
     key = uuid_key(expect_global_id(user_id, "User"))
-    if key == principal.user_id:
+    if key == principal.user_id and not active:
         raise NotAllowed("You cannot deactivate yourself.")
     async with context.write() as connection:
         target = await target_user(connection, key, organisation_id)

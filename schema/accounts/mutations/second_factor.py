@@ -24,7 +24,9 @@ from schema.tables.organisations import User as UserTable
 from security import totp
 from security.policy import (
     STEP_UP_WINDOW,
+    NotAllowed,
     NotAuthenticated,
+    may_assign,
     require_fresh_second_factor,
     require_role,
     require_user,
@@ -176,6 +178,8 @@ async def reset_second_factor(
     now = context.now()
     async with context.write() as connection:
         target = await target_user(connection, key, organisation_id)
+        if not may_assign(context.principal, Role(target.role)):
+            raise NotAllowed("You cannot change a user whose role is above your own.")
         await connection.execute(
             update(UserTable)
             .where(_users.id == target.id)

@@ -298,7 +298,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
     )
     with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_users_email_index"), ["email_index"], unique=False)
+        batch_op.create_index(batch_op.f("ix_users_email_index"), ["email_index"], unique=True)
         batch_op.create_index(
             batch_op.f("ix_users_organisation_id"), ["organisation_id"], unique=False
         )
