@@ -122,9 +122,9 @@ def visible(table: ShareableColumns, viewer: Viewer) -> ColumnElement[bool]:
 
 def directory_visible(table: DirectoryColumns, viewer: Viewer) -> ColumnElement[bool]:
     """Organisations in the directory: public profiles (opt-in) for everyone; vetted
-    partners see the whole directory; an organisation always sees itself and the
-    members of its coalitions."""
-    if viewer.vetted_partner:
+    partners and platform admins see the whole directory; an organisation always sees
+    itself and the members of its coalitions."""
+    if viewer.vetted_partner or viewer.role is Role.PLATFORM_ADMIN:  # admins vet from it
         return true()
     own = table.id == viewer.organisation_id if viewer.organisation_id else false()
     clauses = [table.public_profile == true(), own]

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Sequence
 
 import strawberry
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, or_, select
 from strawberry.types import Info
 
 from schema.accounts.types import ApiToken, Invitation, LoginSession, Me, SecondFactorStatus, User
@@ -22,6 +22,7 @@ from schema.tables import accounts
 from schema.tables.organisations import User as UserTable
 from security.policy import (
     STEP_UP_WINDOW,
+    Viewer,
     manageable_roles,
     require_role,
     require_user,
@@ -53,6 +54,65 @@ async def users_by_id(context: Context, keys: list[uuid.UUID]) -> Sequence[User 
 
 
 register_node("User", users_by_id, uuid_key)
+
+
+async def sessions_by_id(context: Context, keys: list[uuid.UUID]) -> Sequence[LoginSession | None]:
+    """Your own sessions; for organisation admins, those of the users they manage."""
+    principal = context.principal
+    if principal.user_id is None:
+        return [None] * len(keys)
+    managed = select(_users.id).where(
+        _users.organisation_id == principal.organisation_id,
+        _users.role.in_(manageable_roles(principal)),
+    )
+    admin = principal.role is not None and principal.role.at_least(Role.ORG_ADMIN)
+    mine = _sessions.user_id == principal.user_id
+    query = select(accounts.UserSession.__table__).where(
+        or_(mine, _sessions.user_id.in_(managed))
+        if admin and not principal.enrolment_pending
+        else mine
+    )
+    current = principal.session_id
+    return await fetch_by_keys(
+        context, query, _sessions.id, keys, lambda row: LoginSession.from_row(row, current)
+    )
+
+
+def _administered(principal: Viewer) -> uuid.UUID | None:
+    """The organisation a signed-in admin administers, if any (no error: node answers null)."""
+    if (
+        principal.user_id is None
+        or principal.enrolment_pending
+        or principal.role is None
+        or not principal.role.at_least(Role.ORG_ADMIN)
+    ):
+        return None
+    return principal.organisation_id
+
+
+async def api_tokens_by_id(context: Context, keys: list[uuid.UUID]) -> Sequence[ApiToken | None]:
+    organisation = _administered(context.principal)
+    query = select(accounts.ApiToken.__table__).where(_tokens.organisation_id == organisation)
+    return await fetch_by_keys(context, query, _tokens.id, keys, ApiToken.from_row)
+
+
+async def invitations_by_id(context: Context, keys: list[uuid.UUID]) -> Sequence[Invitation | None]:
+    organisation = _administered(context.principal)
+    query = select(accounts.Invitation.__table__).where(
+        _invitations.organisation_id == organisation
+    )
+    return await fetch_by_keys(
+        context,
+        query,
+        _invitations.id,
+        keys,
+        lambda row: Invitation.from_row(row, context.services.keys),
+    )
+
+
+register_node("LoginSession", sessions_by_id, uuid_key)
+register_node("ApiToken", api_tokens_by_id, uuid_key)
+register_node("Invitation", invitations_by_id, uuid_key)
 
 
 def live_sessions(now: dt.datetime, idle: dt.timedelta) -> list[ColumnElement[bool]]:

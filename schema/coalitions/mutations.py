@@ -27,7 +27,7 @@ from schema.relay import expect_global_id
 from schema.tables.organisations import Coalition as CoalitionTable
 from schema.tables.organisations import CoalitionMembership, MembershipStatus
 from schema.tables.organisations import Organisation as OrganisationTable
-from security.policy import Viewer, require_role
+from security.policy import Viewer, directory_visible, require_role
 from security.roles import Role
 
 _coalitions = CoalitionTable.__table__.c
@@ -128,7 +128,7 @@ async def create_coalition(
             )
             await _tell_members(context, connection, key, "coalition.created", organisation_id)
     except IntegrityError:
-        raise conflict("A coalition of that name exists already.", field="name") from None
+        raise conflict("Your organisation has a coalition of that name.", field="name") from None
     context.signed_in_as(_with_coalition(context, key, organisation_id))
     return await _payload(context, key)
 
@@ -146,12 +146,13 @@ async def invite_to_coalition(
     async with context.write() as connection:
         if await _status(connection, coalition, inviter) != MembershipStatus.ACTIVE:
             raise NotFound("No such coalition.")
-        exists = await connection.execute(
-            select(OrganisationTable.__table__.c.id).where(
-                OrganisationTable.__table__.c.id == invitee
+        organisations = OrganisationTable.__table__.c
+        seen = await connection.execute(
+            select(organisations.id).where(
+                organisations.id == invitee, directory_visible(organisations, context.viewer)
             )
         )
-        if exists.first() is None:
+        if seen.first() is None:  # hidden answers exactly like missing
             raise NotFound("No such organisation.")
         current = await _status(connection, coalition, invitee)
         if current in {MembershipStatus.ACTIVE, MembershipStatus.INVITED}:

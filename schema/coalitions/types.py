@@ -40,7 +40,8 @@ class Coalition(Node):
     )
 
     @strawberry.field(
-        description="Every organisation invited or active; shown to active members only."
+        description="The active members, shown to active members only (an invited "
+        "organisation appears once it accepts)."
     )
     async def members(self, info: Info[Context, None]) -> list[CoalitionMember]:
         if self.my_status != MembershipStatus.ACTIVE:
@@ -71,7 +72,7 @@ async def members_of(context: Context, keys: list[uuid.UUID]) -> list[list[Coali
         .join(CoalitionMembership.__table__, _memberships.organisation_id == _organisations.id)
         .where(
             _memberships.coalition_id.in_(keys),
-            _memberships.status.in_([MembershipStatus.ACTIVE, MembershipStatus.INVITED]),
+            _memberships.status == MembershipStatus.ACTIVE,
         )
         .order_by(_organisations.name)
     )

@@ -60,10 +60,14 @@ class Organisation(Versioned, Base):
 
 
 class Coalition(Versioned, Base):
+    """Names are unique per creating organisation only: a platform-wide rule would let
+    anyone probe, by a refused name, for a coalition they may not see."""
+
     __tablename__ = "coalitions"
+    __table_args__ = (UniqueConstraint("created_by_organisation_id", "name"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(String(2000))
     created_by_organisation_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("organisations.id"), index=True

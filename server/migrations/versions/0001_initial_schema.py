@@ -173,7 +173,11 @@ def upgrade() -> None:
             name=op.f("fk_coalitions_created_by_organisation_id_organisations"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_coalitions")),
-        sa.UniqueConstraint("name", name=op.f("uq_coalitions_name")),
+        sa.UniqueConstraint(
+            "created_by_organisation_id",
+            "name",
+            name=op.f("uq_coalitions_created_by_organisation_id_name"),
+        ),
     )
     with op.batch_alter_table("coalitions", schema=None) as batch_op:
         batch_op.create_index(
