@@ -40,6 +40,20 @@ class PlatformKeys:
         key = index_key(root, version, ("platform", "users", "email"))
         return blind_index(key, normalise_email(email), USER_EMAIL_INDEX_BITS)
 
+    def email_lookup(self, email: str) -> list[bytes]:
+        """The index of an email under every blind-index version the key file holds:
+        after a new version is promoted, accounts indexed under the old one are found."""
+        normalised = normalise_email(email)
+        root = self.keyring.blind_index
+        return [
+            blind_index(
+                index_key(root.key(version), version, ("platform", "users", "email")),
+                normalised,
+                USER_EMAIL_INDEX_BITS,
+            )
+            for version in sorted(root.versions)
+        ]
+
     def keyed_digest(self, purpose: str, value: str) -> str:
         """A keyed, one-way name for a value kept only to count things (throttling):
         without the key, a table of digests cannot be matched to emails or addresses."""

@@ -27,5 +27,6 @@ class ThrottlePolicy:
 # (which may be a whole office behind one NAT, hence more lenient).
 PER_IDENTIFIER = ThrottlePolicy(free=5)
 PER_ADDRESS = ThrottlePolicy(free=30)
-# A burst of failures against one identifier is worth an audit entry.
+# Bursts worth an audit entry: attempts against one identifier, or from one address.
 BURST = 10
+ADDRESS_BURST = 60

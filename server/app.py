@@ -51,7 +51,7 @@ class Runtime:
         self._lock = asyncio.Lock()
 
     def throttle(self) -> Throttle:
-        return RedisThrottle(self.redis) if self.redis else DatabaseThrottle(self.engine)
+        return RedisThrottle(self.redis) if self.redis else DatabaseThrottle()
 
     async def ready(self) -> tuple[ReferenceData, Services]:
         reference = await self.reference.get()

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Row, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from schema.context import AccountRules
+from schema.accounts.throttle import Attempt, Key
+from schema.context import AccountRules, Context
 from schema.db import new_id
-from schema.errors import NotFound
+from schema.errors import NotFound, RateLimited
 from schema.tables.accounts import UserSession
 from schema.tables.organisations import User
 from security import tokens
@@ -73,3 +76,13 @@ async def target_user(
     if row is None:
         raise NotFound("No such user.")
     return row
+
+
+async def throttled(context: Context, keys: Sequence[Key]) -> Attempt:
+    """Count an attempt against `keys` before checking anything; refused (RATE_LIMITED)
+    while one of them waits out its delay."""
+    attempt = await context.services.throttle.attempt(keys, context.now(), context.write)
+    if attempt.wait > dt.timedelta(0):
+        seconds = max(1, math.ceil(attempt.wait.total_seconds()))
+        raise RateLimited(f"Too many attempts: try again in {seconds} seconds.", seconds)
+    return attempt

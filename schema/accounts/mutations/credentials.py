@@ -6,10 +6,10 @@ import strawberry
 from sqlalchemy import select, update
 from strawberry.types import Info
 
-from schema.accounts.service import end_sessions
+from schema.accounts.service import end_sessions, throttled
 from schema.audit import organisation_chain, record
 from schema.context import Context
-from schema.errors import NotFound, RateLimited
+from schema.errors import NotFound
 from schema.node import uuid_key
 from schema.payloads import UserError, invalid, reports_user_errors
 from schema.relay import expect_global_id
@@ -44,15 +44,12 @@ async def change_password(
     context = info.context
     user_id = require_user(context.principal, allow_pending_enrolment=True)
     services, now = context.services, context.now()
-    throttled = [(f"password:{user_id}", PER_IDENTIFIER)]
-    wait = await services.throttle.wait(throttled, now)
-    if wait.total_seconds() > 0:
-        seconds = max(1, round(wait.total_seconds()))
-        raise RateLimited(f"Too many attempts: try again in {seconds} seconds.", seconds)
+    key = f"password:{user_id}"
+    await throttled(context, [(key, PER_IDENTIFIER)])
     user = (await context.fetch_all(select(User.__table__).where(_users.id == user_id)))[0]
     if not services.passwords.verify(user.password_hash, current_password):
-        await services.throttle.failed(throttled, now)
         raise NotAuthenticated("The current password is not right.")
+    await services.throttle.succeeded(key, [], context.write)
     email = services.keys.open(
         user.email_ciphertext, "users", "email", user.id, user.organisation_id
     )
@@ -60,11 +57,10 @@ async def change_password(
     problem = password_problem(new_password, context=[email.partition("@")[0], name])
     if problem is not None:
         raise invalid("newPassword", problem)
+    password_hash = services.passwords.hash(new_password)  # slow: outside the transaction
     async with context.write() as connection:
         await connection.execute(
-            update(User)
-            .where(_users.id == user_id)
-            .values(password_hash=services.passwords.hash(new_password))
+            update(User).where(_users.id == user_id).values(password_hash=password_hash)
         )
         await end_sessions(connection, user_id, now, keep=context.principal.session_id)
         await record(

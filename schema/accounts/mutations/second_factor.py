@@ -11,11 +11,10 @@ from sqlalchemy import delete, insert, select, update
 from strawberry.types import Info
 
 from schema.accounts.second_factor import accept_second_factor, open_totp_secret, seal_totp_secret
-from schema.accounts.service import end_sessions, target_user
+from schema.accounts.service import end_sessions, target_user, throttled
 from schema.audit import organisation_chain, record
 from schema.context import Context
 from schema.db import new_id
-from schema.errors import RateLimited
 from schema.node import uuid_key
 from schema.payloads import UserError, invalid, reports_user_errors
 from schema.relay import expect_global_id
@@ -147,16 +146,12 @@ async def step_up(info: Info[Context, None], code: str) -> StepUpPayload:
     context = info.context
     user_id = require_user(context.principal)
     now = context.now()
-    throttled = [(f"2fa:{user_id}", PER_IDENTIFIER)]
-    wait = await context.services.throttle.wait(throttled, now)
-    if wait.total_seconds() > 0:
-        seconds = max(1, round(wait.total_seconds()))
-        raise RateLimited(f"Too many attempts: try again in {seconds} seconds.", seconds)
+    key = f"2fa:{user_id}"
+    await throttled(context, [(key, PER_IDENTIFIER)])
     user = (await context.fetch_all(select(UserTable.__table__).where(_users.id == user_id)))[0]
     if user.totp_confirmed_at is None or not await accept_second_factor(context, user, code):
-        await context.services.throttle.failed(throttled, now)
         raise NotAuthenticated("That second-factor code is not valid.")
-    await context.services.throttle.succeeded(throttled[0][0])
+    await context.services.throttle.succeeded(key, [], context.write)
     async with context.write() as connection:
         await connection.execute(
             update(UserSession)

@@ -15,16 +15,18 @@ from strawberry.types import Info
 
 from schema.accounts.authentication import authenticate
 from schema.accounts.second_factor import accept_second_factor
-from schema.accounts.service import start_session
+from schema.accounts.service import start_session, throttled
+from schema.accounts.throttle import Key
 from schema.accounts.types import User
 from schema.audit import PLATFORM_CHAIN, record
 from schema.context import Context
-from schema.errors import ErrorCode, RateLimited, UprightError
+from schema.errors import ErrorCode, UprightError
 from schema.payloads import UserError
 from schema.tables.accounts import UserSession
 from schema.tables.organisations import User as UserTable
+from security.blind_index import normalise_email
 from security.policy import ANONYMOUS, NotAuthenticated, require_user
-from security.throttling import BURST, PER_ADDRESS, PER_IDENTIFIER, ThrottlePolicy
+from security.throttling import ADDRESS_BURST, BURST, PER_ADDRESS, PER_IDENTIFIER
 
 INVALID_LOGIN = "Invalid email, password or second factor."
 
@@ -63,30 +65,28 @@ async def login(
 ) -> LoginPayload:
     context = info.context
     services, now = context.services, context.now()
-    throttled = _throttle_keys(context, email)
-    wait = await services.throttle.wait(throttled, now)
-    if wait.total_seconds() > 0:
-        seconds = max(1, round(wait.total_seconds()))
-        raise RateLimited(f"Too many attempts: try again in {seconds} seconds.", seconds)
+    identifier, address = _throttle_keys(context, email)
+    attempt = await throttled(context, [identifier, address])
+    await _audit_bursts(context, attempt.counts)
     row = await _active_user(context, email)
     # Exactly one Argon2 verification, account or not.
     if not services.passwords.verify(row.password_hash if row else None, password) or row is None:
-        await _failed(context, throttled)
         raise NotAuthenticated(INVALID_LOGIN)
     proved = False
     if row.totp_confirmed_at is not None:
         if not second_factor:
-            await _failed(context, throttled)
             raise SecondFactorRequired("This account needs its second factor: send `secondFactor`.")
+        factor_key = f"2fa:{row.id}"
+        await throttled(context, [(factor_key, PER_IDENTIFIER)])
         proved = await accept_second_factor(context, row, second_factor)
         if not proved:
-            await _failed(context, throttled)
             raise NotAuthenticated(INVALID_LOGIN)
-    await services.throttle.succeeded(throttled[0][0])
+        await services.throttle.succeeded(factor_key, [], context.write)
+    await services.throttle.succeeded(identifier[0], [address[0]], context.write)
+    values: dict[str, Any] = {"last_login_at": now}
+    if services.passwords.needs_rehash(row.password_hash):
+        values["password_hash"] = services.passwords.hash(password)  # outside the transaction
     async with context.write() as connection:
-        values: dict[str, Any] = {"last_login_at": now}
-        if services.passwords.needs_rehash(row.password_hash):
-            values["password_hash"] = services.passwords.hash(password)
         await connection.execute(update(UserTable).where(_users.id == row.id).values(values))
         secret, _ = await start_session(connection, row.id, now, services.rules, proved)
     context.signed_in_as(await authenticate(context, f"Bearer {secret}"))
@@ -98,36 +98,47 @@ async def login(
     )
 
 
-def _throttle_keys(context: Context, email: str) -> list[tuple[str, ThrottlePolicy]]:
+def _throttle_keys(context: Context, email: str) -> tuple[Key, Key]:
+    """Keyed on the identifier as the account lookup normalises it, so spelling an
+    address differently (case, Unicode forms of its domain) does not reset the count."""
     keys = context.services.keys
-    identifier = keys.keyed_digest("login-identifier", email.strip().lower())
-    address = keys.keyed_digest("login-address", context.client_address or "unknown")
-    return [("id:" + identifier, PER_IDENTIFIER), ("ip:" + address, PER_ADDRESS)]
+    try:
+        identifier = normalise_email(email)
+    except ValueError:
+        identifier = email.strip().casefold()
+    address = context.client_address or "unknown"
+    return (
+        ("id:" + keys.keyed_digest("login-identifier", identifier), PER_IDENTIFIER),
+        ("ip:" + keys.keyed_digest("login-address", address), PER_ADDRESS),
+    )
 
 
 async def _active_user(context: Context, email: str) -> Row[Any] | None:
     try:
-        index = context.services.keys.email_index(email)
+        indexes = context.services.keys.email_lookup(email)
     except ValueError:
         return None
     rows = await context.fetch_all(
-        select(UserTable.__table__).where(_users.email_index == index, _users.active.is_(True))
+        select(UserTable.__table__).where(_users.email_index.in_(indexes), _users.active.is_(True))
     )
     return rows[0] if rows else None
 
 
-async def _failed(context: Context, throttled: list[tuple[str, ThrottlePolicy]]) -> None:
-    """Count the failure; a burst against one identifier goes in the platform audit
-    (without the identifier: the log must not collect the emails people type)."""
-    failures = await context.services.throttle.failed(throttled, context.now())
-    if failures == BURST:
-        async with context.write() as connection:
+async def _audit_bursts(context: Context, counts: tuple[int, ...]) -> None:
+    """A burst of attempts against one identifier, or from one address (password
+    spraying), goes in the platform audit; never the identifier or the address."""
+    bursts = {"identifier": BURST, "address": ADDRESS_BURST}
+    reached = [kind for kind, count in zip(bursts, counts, strict=True) if count == bursts[kind]]
+    if not reached:
+        return
+    async with context.write() as connection:
+        for kind in reached:
             await record(
                 connection,
                 PLATFORM_CHAIN,
-                "login.failure-burst",
+                "login.attempt-burst",
                 context.now(),
-                details={"failures": failures},
+                details={"per": kind, "attempts": bursts[kind]},
             )
 
 

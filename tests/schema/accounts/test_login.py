@@ -166,3 +166,41 @@ async def test_administrators_must_enrol_before_anything_else(
         client, "mutation { beginSecondFactorEnrolment { secret provisioningUri } }", token=token
     )
     assert enrolment["beginSecondFactorEnrolment"]["provisioningUri"].startswith("otpauth://totp/")
+
+
+async def test_spelling_the_email_differently_does_not_reset_the_count(
+    engine: AsyncEngine,
+    platform_keys: PlatformKeys,
+    client: httpx.AsyncClient,
+    organisation: object,
+) -> None:
+    # Given an account, and guesses under several spellings of its email (case, a soft
+    # hyphen and full-width letters in the domain: all the same address once normalised)
+    await make_user(engine, platform_keys, organisation, email="ana@example.org")  # type: ignore[arg-type]
+    spellings = [
+        "ana@example.org",
+        "ANA@Example.ORG",
+        "ana@exam\u00adple.org",
+        "ana@ｅｘａｍｐｌｅ.org",
+    ]
+    for spelling in spellings + spellings[:2]:
+        assert error_codes(await login(client, spelling, "wrong password!")) == ["UNAUTHENTICATED"]
+    # Then the next guess, under any spelling, waits
+    assert error_codes(await login(client, spellings[2])) == ["RATE_LIMITED"]
+
+
+async def test_second_factor_guesses_at_login_are_throttled(
+    engine: AsyncEngine,
+    platform_keys: PlatformKeys,
+    client: httpx.AsyncClient,
+    clock: Clock,
+    organisation: object,
+) -> None:
+    # Given someone who has the password but not the device
+    secret = totp.new_totp_secret()
+    _, email = await make_user(engine, platform_keys, organisation, totp_secret=secret)  # type: ignore[arg-type]
+    right = code_at(secret, clock.now)
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    codes = [error_codes(await login(client, email, second_factor=wrong)) for _ in range(7)]
+    # Then guessing codes is throttled too: five free guesses, one more, then a wait
+    assert codes == [["UNAUTHENTICATED"]] * 6 + [["RATE_LIMITED"]]
