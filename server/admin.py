@@ -10,7 +10,7 @@ from schema.tables.organisations import Organisation, OrganisationKind, User
 from security.passwords import Passwords, password_problem
 from security.platform import PlatformKeys
 from security.roles import Role
-from server.database import create_engine
+from server.database import create_engine, write_transaction
 from server.settings import Settings
 
 PLATFORM_ORGANISATION = "upright platform operations"
@@ -35,7 +35,7 @@ async def create_platform_admin(
     now = utcnow()
     engine = create_engine(settings)
     try:
-        async with engine.begin() as connection:
+        async with write_transaction(engine) as connection:
             if (
                 await connection.execute(select(User.id).where(User.email_index == email_index))
             ).first():

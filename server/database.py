@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from server.settings import Settings
@@ -101,3 +103,13 @@ class DatabaseUnavailable(Exception):
 
     def __init__(self, url: URL | str, cause: BaseException) -> None:
         super().__init__(f"cannot reach the database at {safe_url(url)}: {first_line(cause)}")
+
+
+@contextlib.asynccontextmanager
+async def write_transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A transaction that writes: on SQLite it takes the write lock at once (see
+    `_sqlite_begin`), so two processes writing at once wait for each other."""
+    async with engine.connect() as connection:
+        await connection.execution_options(upright_write=True)
+        async with connection.begin():
+            yield connection

@@ -7,11 +7,13 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from schema.audit import PLATFORM_CHAIN, record
 from schema.db import new_id, utcnow
 from schema.tables.accounts import KeyCheck, PlatformKey
 from security.crypto import new_data_key, unwrap_key, wrap_key
 from security.keyring import Keyring, KeyringError, keyring_from_env, load_keyring
 from security.platform import PlatformKeys
+from server.database import write_transaction
 from server.settings import Settings
 
 PLATFORM_KEY_PURPOSE = "platform-data-key"
@@ -54,13 +56,20 @@ async def open_platform_keys(engine: AsyncEngine, keyring: Keyring) -> PlatformK
 
 
 async def _open(engine: AsyncEngine, keyring: Keyring) -> PlatformKeys:
-    async with engine.begin() as connection:
+    async with write_transaction(engine) as connection:
         stored = {
             (row.root, row.version): row.check_value
             for row in await connection.execute(select(KeyCheck.__table__))
         }
         now = utcnow()
-        for root, versions in keyring.check_values().items():
+        checks = keyring.check_values()
+        for root, version in sorted(stored):
+            if version not in checks.get(root, {}):
+                raise KeysRefused(
+                    f"the key file lacks {root} version {version}, which this database uses: "
+                    "wrong or outdated key file?"
+                )
+        for root, versions in checks.items():
             for version, check_value in versions.items():
                 known = stored.get((root, version))
                 if known is None:
@@ -72,6 +81,13 @@ async def _open(engine: AsyncEngine, keyring: Keyring) -> PlatformKeys:
                             check_value=check_value,
                             created_at=now,
                         )
+                    )
+                    await record(
+                        connection,
+                        PLATFORM_CHAIN,
+                        "keys.version-recorded",
+                        now,
+                        details={"root": root, "version": version},
                     )
                 elif known != check_value:
                     raise KeysRefused(
@@ -92,6 +108,13 @@ async def _open(engine: AsyncEngine, keyring: Keyring) -> PlatformKeys:
                     updated_at=now,
                     version=1,
                 )
+            )
+            await record(
+                connection,
+                PLATFORM_CHAIN,
+                "keys.platform-key-created",
+                now,
+                details={"generation": 1, "kek_version": version},
             )
             rows = (await connection.execute(select(PlatformKey.__table__))).all()
     try:

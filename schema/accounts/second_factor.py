@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Row, or_, update
 
+from schema.audit import organisation_chain, record
 from schema.context import Context
 from schema.tables.accounts import RecoveryCode
 from schema.tables.organisations import User
@@ -66,6 +67,8 @@ async def _accept_totp(context: Context, user: Row[Any], code: str, secret: byte
 
 
 async def _accept_recovery_code(context: Context, user: Row[Any], code: str) -> bool:
+    """A spent recovery code is an access change worth the organisation's audit: the
+    device may be lost, or the code stolen."""
     async with context.write() as connection:
         result = await connection.execute(
             update(RecoveryCode)
@@ -76,6 +79,17 @@ async def _accept_recovery_code(context: Context, user: Row[Any], code: str) -> 
             )
             .values(used_at=context.now())
         )
+        if result.rowcount == 1:
+            await record(
+                connection,
+                organisation_chain(user.organisation_id),
+                "second-factor.recovery-code-used",
+                context.now(),
+                actor_user_id=user.id,
+                actor_organisation_id=user.organisation_id,
+                subject_type="User",
+                subject_id=user.id,
+            )
     return result.rowcount == 1
 
 

@@ -49,6 +49,14 @@ class Coalition(Node):
         found: list[CoalitionMember] = await info.context.loader(members_of).load(self.key)
         return found
 
+    @strawberry.field(
+        description="Whether a government organisation is an active member: told to "
+        "invited organisations too, before they decide."
+    )
+    async def government_member(self, info: Info[Context, None]) -> bool:
+        found: bool = await info.context.loader(government_members).load(self.key)
+        return found
+
     @classmethod
     def from_row(cls, row: Row[Any]) -> "Coalition":
         return cls(
@@ -87,3 +95,18 @@ async def members_of(context: Context, keys: list[uuid.UUID]) -> list[list[Coali
             )
         )
     return [grouped.get(key, []) for key in keys]
+
+
+async def government_members(context: Context, keys: list[uuid.UUID]) -> list[bool]:
+    """Which of these coalitions have a government among their active members."""
+    rows = await context.fetch_all(
+        select(_memberships.coalition_id)
+        .join(OrganisationTable.__table__, _organisations.id == _memberships.organisation_id)
+        .where(
+            _memberships.coalition_id.in_(keys),
+            _memberships.status == MembershipStatus.ACTIVE,
+            _organisations.kind == OrganisationKind.GOVERNMENT,
+        )
+    )
+    with_government = {row.coalition_id for row in rows}
+    return [key in with_government for key in keys]

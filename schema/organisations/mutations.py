@@ -25,11 +25,12 @@ from schema.organisations.types import ORGANISATION_COLUMNS, Organisation, Organ
 from schema.payloads import UserError, conflict, invalid, reports_user_errors
 from schema.relay import expect_global_id
 from schema.tables.organisations import Organisation as OrganisationTable
-from schema.tables.organisations import OrganisationKind
-from security.policy import require_role
+from schema.tables.organisations import OrganisationKind, User
+from security.policy import require_fresh_second_factor, require_role
 from security.roles import Role
 
 _organisations = OrganisationTable.__table__.c
+_users = User.__table__.c
 
 
 @strawberry.input
@@ -155,13 +156,25 @@ async def set_organisation_vetted(
 async def invite_organisation_admin(
     info: Info[Context, None], organisation_id: strawberry.ID, email: str
 ) -> InvitePayload:
-    """A platform admin invites an organisation's (first) admin."""
+    """A platform admin invites an organisation's first admin; after that, only the
+    organisation's own admins invite (a platform account cannot slip an admin into an
+    organisation that has one). Needs a fresh second factor."""
     context = info.context
     require_role(context.principal, Role.PLATFORM_ADMIN)
+    require_fresh_second_factor(context.principal, context.now())
     key = uuid_key(expect_global_id(organisation_id, "Organisation"))
     rows = await context.fetch_all(select(_organisations.id).where(_organisations.id == key))
     if not rows:
         raise NotFound("No such organisation.")
+    admins = await context.fetch_all(
+        select(_users.id).where(
+            _users.organisation_id == key,
+            _users.role == Role.ORG_ADMIN,
+            _users.active.is_(True),
+        )
+    )
+    if admins:
+        raise conflict("This organisation has an admin: its admins invite.", field="organisationId")
     return await create_invitation(context, key, email, Role.ORG_ADMIN)
 
 

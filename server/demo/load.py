@@ -13,7 +13,7 @@ from schema.tables.followup import Activity, Assessment, Engagement, FundingPled
 from schema.tables.organisations import Coalition, Organisation
 from schema.tables.recommendations import Recommendation
 from security.passwords import Passwords
-from server.database import create_engine
+from server.database import create_engine, write_transaction
 from server.demo import dataset
 from server.demo.activities import build_activities
 from server.demo.followup import build_followup
@@ -57,10 +57,15 @@ def build(rows: Rows) -> str:
 async def load_demo(settings: Settings) -> str:
     """Load the demo, or do nothing if it is already there; refuse a database that holds
     anything else."""
+    if not settings.development:
+        raise DemoRefused(
+            "the demo loads in development only (UPRIGHT_ENV=development): it creates accounts "
+            "with a published password"
+        )
     engine = create_engine(settings)
     try:
         keys = await open_platform_keys(engine, load_keys(settings))
-        async with engine.begin() as connection:
+        async with write_transaction(engine) as connection:
             marker = select(Organisation.id).where(Organisation.name == dataset.MARKER)
             if await _exists(connection, marker):
                 return "demo data already loaded"

@@ -43,7 +43,7 @@ mutation($name: String!) {
 INVITE = f"""
 mutation($coalition: ID!, $organisation: ID!) {{
   inviteToCoalition(coalitionId: $coalition, organisationId: $organisation) {{
-    userErrors {{ field code }} coalition {{ {MEMBERS} }}
+    userErrors {{ field code }} coalition {{ governmentMember {MEMBERS} }}
   }}
 }}
 """
@@ -59,7 +59,9 @@ mutation($coalition: ID!) {
   leaveCoalition(coalitionId: $coalition) { userErrors { field code } coalition { id } }
 }
 """
-COALITIONS = f"{{ coalitions(first: 10) {{ nodes {{ id name myStatus {MEMBERS} }} }} }}"
+COALITIONS = (
+    f"{{ coalitions(first: 10) {{ nodes {{ id name myStatus governmentMember {MEMBERS} }} }} }}"
+)
 DIRECTORY = "{ organisations(first: 20) { nodes { name } } }"
 
 
@@ -367,3 +369,18 @@ async def test_creating_a_coalition_reveals_no_coalition_of_others(
     # Then both answers alike: the name tells it nothing of the hidden coalition
     assert fresh["data"]["createCoalition"]["userErrors"] == []
     assert taken["data"]["createCoalition"]["userErrors"] == []
+
+
+async def test_an_invited_organisation_knows_a_government_is_in(admins: Admins) -> None:
+    # Given a coalition a government has joined
+    await admins.add("Founder", vetted_partner=True)
+    await admins.add("Ministry of Justice", OrganisationKind.GOVERNMENT)
+    await admins.add("Invitee")
+    coalition = await admins.create("Founder")
+    before = await admins.invite("Founder", coalition, "Invitee")
+    assert before["data"]["inviteToCoalition"]["coalition"]["governmentMember"] is False
+    await admins.invite("Founder", coalition, "Ministry of Justice")
+    await admins.answer("Ministry of Justice", coalition)
+    # Then an invited organisation learns it before deciding, without seeing the members
+    (seen,) = await admins.coalitions("Invitee")
+    assert (seen["myStatus"], seen["governmentMember"], seen["members"]) == ("INVITED", True, [])

@@ -18,9 +18,16 @@ from schema.tables.recommendations import Recommendation
 from schema.tables.reviews import Review
 from security.sharing import Visibility
 from server.demo.load import DemoRefused, load_demo
-from server.settings import Settings
+from server.settings import Environment, Settings
 from tests.factories import make_organisation
 from tests.graphql import data
+
+
+@pytest.fixture
+def development(settings: Settings) -> Settings:
+    """The demo runs in development only."""
+    return settings.model_copy(update={"env": Environment.DEVELOPMENT})
+
 
 # From most to least visible: a pledge may never rank before its activity.
 RANK = {
@@ -36,8 +43,8 @@ async def _count(engine: AsyncEngine, table: type) -> int:
         return int(await connection.scalar(select(func.count()).select_from(table)) or 0)
 
 
-async def test_demo_loads_once(settings: Settings, engine: AsyncEngine) -> None:
-    summary = await load_demo(settings)
+async def test_demo_loads_once(development: Settings, engine: AsyncEngine) -> None:
+    summary = await load_demo(development)
     assert summary.startswith("demo loaded: 12 reviews, ")
     recommendations = await _count(engine, Recommendation)
     assert recommendations >= 300
@@ -53,12 +60,12 @@ async def test_demo_loads_once(settings: Settings, engine: AsyncEngine) -> None:
     assert governments_vetted == 0
     assert reviewed == {"ARM", "KEN", "MNG", "MWI", "RWA", "NPL"}
     # Running it again changes nothing.
-    assert await load_demo(settings) == "demo data already loaded"
+    assert await load_demo(development) == "demo data already loaded"
     assert await _count(engine, Recommendation) == recommendations
 
 
-async def test_demo_respects_the_sharing_rules(settings: Settings, engine: AsyncEngine) -> None:
-    await load_demo(settings)
+async def test_demo_respects_the_sharing_rules(development: Settings, engine: AsyncEngine) -> None:
+    await load_demo(development)
     async with engine.connect() as connection:
         pledges = (
             await connection.execute(
@@ -88,18 +95,18 @@ async def test_demo_respects_the_sharing_rules(settings: Settings, engine: Async
 
 
 async def test_demo_refuses_a_database_with_other_data(
-    settings: Settings, engine: AsyncEngine
+    development: Settings, engine: AsyncEngine
 ) -> None:
     await make_organisation(engine, "A real organisation")
     with pytest.raises(DemoRefused, match="only into an empty database"):
-        await load_demo(settings)
+        await load_demo(development)
     assert await _count(engine, Recommendation) == 0
 
 
 async def test_demo_is_useful_through_graphql(
-    settings: Settings, client: httpx.AsyncClient
+    development: Settings, client: httpx.AsyncClient
 ) -> None:
-    await load_demo(settings)
+    await load_demo(development)
     result = await data(
         client,
         """{
@@ -113,3 +120,10 @@ async def test_demo_is_useful_through_graphql(
     assert kenya["totalCount"] >= 20
     assert all(node["recommendingStates"] and node["themes"] for node in kenya["nodes"])
     assert 0 < result["organisations"]["totalCount"] < 16  # only the public profiles
+
+
+async def test_the_demo_refuses_production(settings: Settings, engine: AsyncEngine) -> None:
+    # It creates accounts with a published password: never outside development.
+    with pytest.raises(DemoRefused, match="development only"):
+        await load_demo(settings)
+    assert await _count(engine, Recommendation) == 0

@@ -50,3 +50,13 @@ async def test_a_wrong_key_file_is_refused(engine: AsyncEngine) -> None:
     await open_platform_keys(engine, Keyring.generate(demo=False))
     with pytest.raises(KeysRefused, match=r"does not match this database \(kek version 1\)"):
         await open_platform_keys(engine, Keyring.generate(demo=False))
+
+
+async def test_a_key_file_missing_a_version_in_use_is_refused(engine: AsyncEngine) -> None:
+    # Given a database that has used version 2 of the blind-index root
+    keyring = Keyring.generate(demo=False)
+    newer = keyring.with_new_version("blind_index")
+    await open_platform_keys(engine, newer)
+    # When a key file without that version is used; then the start is refused
+    with pytest.raises(KeysRefused, match="lacks blind_index version 2"):
+        await open_platform_keys(engine, keyring)

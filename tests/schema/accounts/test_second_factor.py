@@ -9,7 +9,7 @@ import uuid
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schema.relay import to_global_id
@@ -189,6 +189,17 @@ async def test_a_recovery_code_works_once(
     assert error_codes(second) == ["UNAUTHENTICATED"]
     assert second["data"] is None
     assert await sign_in(client, email, second_factor=codes[1].upper())
+    # And each use is in the organisation's audit (a lost device, or a stolen code)
+    async with engine.connect() as connection:
+        used = await connection.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(
+                AuditEvent.chain == f"org:{organisation}",
+                AuditEvent.action == "second-factor.recovery-code-used",
+            )
+        )
+    assert used == 2
 
 
 async def test_a_totp_code_is_accepted_once(

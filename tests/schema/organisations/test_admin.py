@@ -260,6 +260,25 @@ async def test_an_invited_organisation_admin_joins_as_its_admin(
         "organisation": {"name": "Kisumu Forum"},
         "secondFactor": {"enrolled": False, "required": True},
     }
+    # And from now on only its own admins invite: the platform cannot slip another in
+    again = {**variables, "email": "second@kisumu.example.org"}
+    second = (await data(client, INVITE_ADMIN, again, token=platform_admin.session))[
+        "inviteOrganisationAdmin"
+    ]
+    assert (second["token"], second["userErrors"]) == (
+        None,
+        [{"field": "organisationId", "code": "CONFLICT"}],
+    )
+
+
+async def test_inviting_an_organisation_admin_needs_a_fresh_second_factor(
+    engine: AsyncEngine, client: httpx.AsyncClient, clock: Clock, platform_admin: Admin
+) -> None:
+    ngo = await make_organisation(engine, "Lilongwe Forum")
+    variables = {"id": to_global_id("Organisation", ngo), "email": "head@lilongwe.example.org"}
+    clock.advance(minutes=6)  # the second factor proved at sign-in is no longer fresh
+    stale = await execute(client, INVITE_ADMIN, variables, token=platform_admin.session)
+    assert error_codes(stale) == ["FORBIDDEN"]
 
 
 async def test_an_org_admin_opts_into_the_public_directory(
