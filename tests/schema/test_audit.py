@@ -12,15 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from schema.audit import event_body, organisation_chain, record
 from schema.tables.audit import AuditEvent
 from security.audit_chain import GENESIS, verify_chain
+from server.database import write_transaction
 
 WHEN = dt.datetime(2026, 11, 28, 9, 0, tzinfo=dt.UTC)
 
 
 async def _append(engine: AsyncEngine, chain: str, action: str) -> None:
-    async with engine.connect() as connection:
-        await connection.execution_options(upright_write=True)
-        async with connection.begin():
-            await record(connection, chain, action, WHEN, details={"n": action})
+    async with write_transaction(engine) as connection:
+        await record(connection, chain, action, WHEN, details={"n": action})
 
 
 async def _entries(engine: AsyncEngine, chain: str) -> list[tuple[bytes, dict[str, object], bytes]]:

@@ -4,7 +4,6 @@ and no way for parallel attempts to slip past the limit together."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import os
 import uuid
@@ -12,10 +11,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schema.accounts.throttle import DatabaseThrottle, RedisThrottle, Throttle, Write
 from security.throttling import ThrottlePolicy
+from server.database import write_transaction
 
 REDIS_URL = os.environ.get("UPRIGHT_TEST_REDIS_URL")
 POLICY = ThrottlePolicy(free=2, first_delay=dt.timedelta(seconds=4))
@@ -25,15 +25,7 @@ ZERO = dt.timedelta(0)
 
 def writer(engine: AsyncEngine) -> Write:
     """A write transaction of its own, as each request has."""
-
-    @contextlib.asynccontextmanager
-    async def write() -> AsyncIterator[AsyncConnection]:
-        async with engine.connect() as connection:
-            await connection.execution_options(upright_write=True)
-            async with connection.begin():
-                yield connection
-
-    return write
+    return lambda: write_transaction(engine)
 
 
 @pytest.fixture(params=["database", "redis"])
