@@ -107,6 +107,10 @@ class KeyCheck(Base):
     version: Mapped[int]
     check_value: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # KEK versions: when nothing live was wrapped by it any more (rotation finished), and
+    # when it was destroyed (backups older than the retention then decrypt nothing).
+    retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    destroyed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class PlatformKey(Versioned, Base):
@@ -122,3 +126,34 @@ class PlatformKey(Versioned, Base):
 
 Index("ix_user_sessions_live", UserSession.user_id, UserSession.revoked_at)
 Index("ix_api_tokens_live", ApiToken.organisation_id, ApiToken.revoked_at)
+
+
+class OrganisationKey(Versioned, Base):
+    """An organisation's key, wrapped by the KEK; it wraps the data key of each of the
+    organisation's contacts. Re-wrapping (rotation) updates `wrapped_key` and
+    `kek_version` under the row's version, so a concurrent change is never overwritten."""
+
+    __tablename__ = "organisation_keys"
+    __table_args__ = (UniqueConstraint("organisation_id", "generation"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("organisations.id"))
+    generation: Mapped[int]
+    wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
+    kek_version: Mapped[int] = mapped_column(index=True)
+
+
+class RevealGrant(Base):
+    """An org admin's explicit permission for one user to reveal (and search, and share)
+    the organisation's contacts. Revoked grants stay for the record."""
+
+    __tablename__ = "reveal_grants"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("organisations.id"), index=True
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"), index=True)
+    granted_by_user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

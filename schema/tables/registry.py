@@ -38,7 +38,8 @@ class Contact(Versioned, Base):
     owner_organisation_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("organisations.id"), index=True
     )
-    pseudonym_seed: Mapped[bytes] = mapped_column(LargeBinary(32))
+    # Random, never derived from identity; removed with everything else on erasure.
+    pseudonym_seed: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     country_code: Mapped[str | None] = mapped_column(String(3), ForeignKey("states.code"))
     # The contact's data key, wrapped by its organisation's key.
     wrapped_data_key: Mapped[bytes | None] = mapped_column(LargeBinary)

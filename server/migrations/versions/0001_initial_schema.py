@@ -190,7 +190,7 @@ def upgrade() -> None:
         "contacts",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("owner_organisation_id", sa.Uuid(), nullable=False),
-        sa.Column("pseudonym_seed", sa.LargeBinary(length=32), nullable=False),
+        sa.Column("pseudonym_seed", sa.LargeBinary(length=32), nullable=True),
         sa.Column("country_code", sa.String(length=3), nullable=True),
         sa.Column("wrapped_data_key", sa.LargeBinary(), nullable=True),
         sa.Column("full_name_ciphertext", sa.LargeBinary(), nullable=True),
