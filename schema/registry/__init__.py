@@ -1,0 +1,1 @@
+"""The secure stakeholder registry: encrypted, pseudonymised contacts."""

@@ -1,0 +1,183 @@
+"""The registry's key hierarchy: KEK (key file) -> organisation key -> contact data key.
+
+Organisation keys are made on first use and stored wrapped by the KEK; a contact's data
+key is stored wrapped by its organisation's key, in the contact's row. Unwrapped keys
+sit in a small bounded cache, and a contact's is dropped when it is erased (its
+ciphertexts are deleted too, so a cached copy elsewhere decrypts nothing).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import uuid
+from collections import OrderedDict
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from schema.db import new_id
+from schema.tables.accounts import OrganisationKey
+from security.crypto import (
+    DecryptionError,
+    decrypt,
+    encrypt,
+    key_id_of,
+    new_data_key,
+    unwrap_key,
+    wrap_key,
+)
+from security.keyring import Keyring
+
+CACHE_SIZE = 4096
+
+
+def organisation_key_purpose(organisation_id: uuid.UUID, generation: int) -> str:
+    """What a wrapped organisation key is bound to: another row's blob does not unwrap."""
+    return f"org-key:{organisation_id}:{generation}"
+
+
+def contact_key_aad(contact_id: uuid.UUID, organisation_id: uuid.UUID) -> bytes:
+    return f"contact-key:{contact_id}:{organisation_id}".encode()
+
+
+class KeyCache:
+    """A bounded LRU of unwrapped keys, shared by the requests of one process."""
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self._size = size
+        self._keys: OrderedDict[tuple[str, uuid.UUID, int], bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, kind: str, key_id: uuid.UUID, generation: int = 0) -> bytes | None:
+        with self._lock:
+            found = self._keys.get((kind, key_id, generation))
+            if found is not None:
+                self._keys.move_to_end((kind, key_id, generation))
+            return found
+
+    def put(self, kind: str, key_id: uuid.UUID, value: bytes, generation: int = 0) -> None:
+        with self._lock:
+            self._keys[(kind, key_id, generation)] = value
+            self._keys.move_to_end((kind, key_id, generation))
+            while len(self._keys) > self._size:
+                self._keys.popitem(last=False)
+
+    def drop(self, kind: str, key_id: uuid.UUID) -> None:
+        with self._lock:
+            for cached in [k for k in self._keys if k[0] == kind and k[1] == key_id]:
+                del self._keys[cached]
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+class RegistryKeys:
+    """Organisation and contact keys for the registry, on a caller's connection."""
+
+    def __init__(self, keyring: Keyring, cache: KeyCache) -> None:
+        self.keyring = keyring
+        self.cache = cache
+
+    async def organisation_key(
+        self, connection: AsyncConnection, organisation_id: uuid.UUID, now: dt.datetime
+    ) -> tuple[int, bytes]:
+        """The organisation's current key (generation, key), made if it has none yet."""
+        table = OrganisationKey.__table__.c
+        row = (
+            await connection.execute(
+                select(table.generation, table.wrapped_key)
+                .where(table.organisation_id == organisation_id)
+                .order_by(table.generation.desc())
+                .limit(1)
+            )
+        ).first()
+        if row is None:
+            key = new_data_key()
+            version, kek = self.keyring.kek.primary_key()
+            await connection.execute(
+                insert(OrganisationKey).values(
+                    id=new_id(),
+                    organisation_id=organisation_id,
+                    generation=1,
+                    wrapped_key=wrap_key(
+                        kek, version, key, organisation_key_purpose(organisation_id, 1)
+                    ),
+                    kek_version=version,
+                    created_at=now,
+                    updated_at=now,
+                    version=1,
+                )
+            )
+            self.cache.put("org", organisation_id, key, 1)
+            return 1, key
+        return row.generation, await self._unwrap_organisation_key(
+            organisation_id, row.generation, row.wrapped_key
+        )
+
+    async def organisation_key_of(
+        self, connection: AsyncConnection, organisation_id: uuid.UUID, generation: int
+    ) -> bytes:
+        cached = self.cache.get("org", organisation_id, generation)
+        if cached is not None:
+            return cached
+        table = OrganisationKey.__table__.c
+        wrapped = (
+            await connection.execute(
+                select(table.wrapped_key).where(
+                    table.organisation_id == organisation_id, table.generation == generation
+                )
+            )
+        ).scalar_one()
+        return await self._unwrap_organisation_key(organisation_id, generation, wrapped)
+
+    async def _unwrap_organisation_key(
+        self, organisation_id: uuid.UUID, generation: int, wrapped: bytes
+    ) -> bytes:
+        cached = self.cache.get("org", organisation_id, generation)
+        if cached is not None:
+            return cached
+        key = unwrap_key(
+            self.keyring.kek.key, wrapped, organisation_key_purpose(organisation_id, generation)
+        )
+        self.cache.put("org", organisation_id, key, generation)
+        return key
+
+    async def new_contact_key(
+        self,
+        connection: AsyncConnection,
+        contact_id: uuid.UUID,
+        organisation_id: uuid.UUID,
+        now: dt.datetime,
+    ) -> tuple[bytes, bytes]:
+        """A fresh data key for a contact: (the key, its wrapped form for the row)."""
+        generation, organisation_key = await self.organisation_key(connection, organisation_id, now)
+        key = new_data_key()
+        wrapped = encrypt(
+            organisation_key, f"org:{generation}", key, contact_key_aad(contact_id, organisation_id)
+        )
+        self.cache.put("contact", contact_id, key)
+        return key, wrapped
+
+    async def contact_key(
+        self,
+        connection: AsyncConnection,
+        contact_id: uuid.UUID,
+        organisation_id: uuid.UUID,
+        wrapped: bytes,
+    ) -> bytes:
+        cached = self.cache.get("contact", contact_id)
+        if cached is not None:
+            return cached
+        key_id = key_id_of(wrapped)  # "org:<generation>" of the key that wrapped it
+        prefix, _, generation = key_id.partition(":")
+        if prefix != "org" or not generation.isdigit():
+            raise DecryptionError("ciphertext does not decrypt at this place")
+        organisation_key = await self.organisation_key_of(
+            connection, organisation_id, int(generation)
+        )
+        key = decrypt(
+            lambda _: organisation_key, wrapped, contact_key_aad(contact_id, organisation_id)
+        )
+        self.cache.put("contact", contact_id, key)
+        return key
