@@ -15,6 +15,7 @@ from strawberry.dataloader import DataLoader
 
 from schema.accounts.throttle import Throttle
 from schema.reference.cache import ReferenceData
+from schema.registry.keys import RegistryKeys
 from security.passwords import Passwords
 from security.platform import PlatformKeys
 from security.policy import Viewer, reading_viewer
@@ -41,6 +42,7 @@ class Services:
     keys: PlatformKeys
     passwords: Passwords
     throttle: Throttle
+    registry: RegistryKeys
     rules: AccountRules = AccountRules()
 
 
@@ -84,6 +86,15 @@ class Context:
     async def fetch_scalar(self, statement: Executable) -> Any:
         rows = await self.fetch_all(statement)
         return rows[0][0] if rows else None
+
+    @contextlib.asynccontextmanager
+    async def connection(self) -> AsyncIterator[AsyncConnection]:
+        """The request's connection, held for a few statements in a row (the key
+        hierarchy reads keys as it unwraps them). Do not nest other database calls."""
+        async with self._lock:
+            if self._connection is None:
+                self._connection = await self.engine.connect()
+            yield self._connection
 
     def loader(self, load: Callable[[Context, list[K]], Any]) -> DataLoader[K, V]:
         """The request's DataLoader for a batch function `load(context, keys)`."""

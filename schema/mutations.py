@@ -14,6 +14,7 @@ from schema.accounts.mutations import (
 )
 from schema.coalitions import mutations as coalitions
 from schema.organisations import mutations as organisations
+from schema.registry.mutations import contacts, disclosure, grants
 
 
 @strawberry.type
@@ -99,3 +100,35 @@ class Mutation:
     leave_coalition: coalitions.CoalitionPayload = strawberry.mutation(
         resolver=coalitions.leave_coalition
     )
+    create_contact: contacts.ContactPayload = strawberry.mutation(
+        resolver=contacts.create_contact,
+        description="Keep a contact: identifying fields and sensitive attributes encrypted.",
+    )
+    update_contact: contacts.ContactPayload = strawberry.mutation(
+        resolver=contacts.update_contact, description="Replace a contact's fields (versioned)."
+    )
+    erase_contact: contacts.EraseContactPayload = strawberry.mutation(
+        resolver=contacts.erase_contact,
+        description="Destroy a contact for good (admins or grant holders; fresh second factor).",
+    )
+    reveal_contact: disclosure.RevealPayload = strawberry.mutation(
+        resolver=disclosure.reveal_contact,
+        description="Who a contact is: grant holders, a purpose, a fresh second factor; audited.",
+    )
+    find_contact_by_email: disclosure.FindContactsPayload = strawberry.mutation(
+        resolver=disclosure.find_contact_by_email,
+        description="Exact match without plaintext in the database; audited without the value.",
+    )
+    find_contact_by_phone: disclosure.FindContactsPayload = strawberry.mutation(
+        resolver=disclosure.find_contact_by_phone,
+        description="As findContactByEmail, for an international (+…) phone number.",
+    )
+    share_contact: contacts.ContactPayload = strawberry.mutation(
+        resolver=disclosure.share_contact,
+        description="Share chosen non-identifying attributes with one named organisation.",
+    )
+    unshare_contact: contacts.ContactPayload = strawberry.mutation(
+        resolver=disclosure.unshare_contact
+    )
+    grant_reveal: grants.RevealGrantPayload = strawberry.mutation(resolver=grants.grant_reveal)
+    revoke_reveal: grants.RevealGrantPayload = strawberry.mutation(resolver=grants.revoke_reveal)

@@ -13,6 +13,7 @@ from schema.node import resolve_node
 from schema.organisations.queries import OrganisationQuery
 from schema.recommendations.queries import RecommendationQuery
 from schema.reference.queries import ReferenceQuery
+from schema.registry.queries import RegistryQuery
 from schema.relay import Node
 from schema.reviews.queries import ReviewQuery
 
@@ -34,5 +35,6 @@ Query = merge_types(
         RecommendationQuery,
         OrganisationQuery,
         CoalitionQuery,
+        RegistryQuery,
     ),
 )

@@ -19,6 +19,7 @@ import hmac
 import unicodedata
 from collections.abc import Sequence
 
+import phonenumbers
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
@@ -36,6 +37,22 @@ def normalise_email(email: str) -> str:
         raise ValueError("not an email address") from None
     # NFC: the same accented local part typed on two keyboards gives one index value
     return f"{unicodedata.normalize('NFC', local).lower()}@{ascii_domain}"
+
+
+def normalise_phone(phone: str, region: str | None = None) -> str:
+    """One spelling per number, E.164, before indexing: "+254 712 345678" and "0712 345678"
+    typed in Kenya (region "KE") index alike.
+
+    `region` is the ISO 3166-1 alpha-2 code that numbers without a + are read in (the
+    registry stores alpha-3 countries; the caller converts). An extension is dropped.
+    """
+    try:
+        number = phonenumbers.parse(phone, region.upper() if region else None)
+    except phonenumbers.NumberParseException:
+        raise ValueError("not a phone number") from None
+    if not phonenumbers.is_possible_number(number):
+        raise ValueError("not a phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def index_key(root_key: bytes, root_version: int, scope: Sequence[str]) -> bytes:

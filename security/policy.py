@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeAlias
 
-from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute
 
 from security.roles import Role, Scope
@@ -42,6 +42,24 @@ class MembershipColumns(Protocol):
     def organisation_id(self) -> Column: ...
     @property
     def status(self) -> Column: ...
+
+
+class ContactColumns(Protocol):
+    @property
+    def id(self) -> Column: ...
+    @property
+    def owner_organisation_id(self) -> Column: ...
+    @property
+    def erased_at(self) -> Column: ...
+
+
+class ContactShareColumns(Protocol):
+    @property
+    def contact_id(self) -> Column: ...
+    @property
+    def recipient_organisation_id(self) -> Column: ...
+    @property
+    def revoked_at(self) -> Column: ...
 
 
 class DirectoryColumns(Protocol):
@@ -87,6 +105,8 @@ class Viewer:
     second_factor_at: dt.datetime | None = None
     # A required second factor is not enrolled yet: only enrolment is open.
     enrolment_pending: bool = False
+    # An org admin's explicit permission to reveal, search and share contacts.
+    reveal_grant: bool = False
 
     @property
     def is_anonymous(self) -> bool:
@@ -141,6 +161,29 @@ def child_visible(
     return and_(visible(child, viewer), visible(parent, viewer))
 
 
+def contacts_visible(
+    contact: ContactColumns, share: ContactShareColumns, viewer: Viewer
+) -> ColumnElement[bool]:
+    """Contacts are never PUBLIC, PARTNERS or COALITION: the owner sees its own, and an
+    organisation sees those shared with it by name. A government sees none, and an API
+    token needs `contacts:read`. Everyone else cannot learn that a contact exists."""
+    if viewer.organisation_id is None or viewer.government or viewer.enrolment_pending:
+        return false()
+    if viewer.is_token and Scope.CONTACTS_READ not in viewer.scopes:
+        return false()
+    shared = (
+        select(share.contact_id)
+        .where(
+            share.contact_id == contact.id,
+            share.recipient_organisation_id == viewer.organisation_id,
+            share.revoked_at.is_(None),
+        )
+        .exists()
+    )
+    owned = contact.owner_organisation_id == viewer.organisation_id
+    return and_(contact.erased_at.is_(None), or_(owned, shared))
+
+
 def users_visible(table: UserColumns, viewer: Viewer) -> ColumnElement[bool]:
     """Users are seen by the users of their own organisation, and by nobody else (not by
     API tokens, not by a user still to enrol a required second factor)."""
@@ -180,6 +223,16 @@ def require_role(viewer: Viewer, role: Role) -> uuid.UUID:
     if viewer.role is None or not viewer.role.at_least(role) or viewer.organisation_id is None:
         raise NotAllowed("Your role does not allow this.")
     return viewer.organisation_id
+
+
+def require_reveal_grant(viewer: Viewer, now: dt.datetime) -> uuid.UUID:
+    """Revealing, searching and sharing contacts: a user (never a token) of the owning
+    organisation with a reveal grant, who proved the second factor in the last 5 minutes."""
+    user_id = require_user(viewer)
+    if not viewer.reveal_grant:
+        raise NotAllowed("You hold no reveal grant.")
+    require_fresh_second_factor(viewer, now)
+    return user_id
 
 
 def require_fresh_second_factor(viewer: Viewer, now: dt.datetime) -> None:

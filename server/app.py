@@ -19,6 +19,7 @@ from schema.accounts.throttle import DatabaseThrottle, RedisThrottle, Throttle
 from schema.context import AccountRules, Services
 from schema.db import utcnow
 from schema.reference.cache import ReferenceCache, ReferenceData
+from schema.registry.keys import KeyCache, RegistryKeys
 from security.keyring import Keyring
 from security.passwords import Passwords
 from server.database import UNAVAILABLE, check_connection, create_engine
@@ -47,6 +48,7 @@ class Runtime:
         self.redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
         self.reference = ReferenceCache(self.engine)
         self.passwords = Passwords()
+        self.registry = RegistryKeys(keyring, KeyCache())
         self._services: Services | None = None
         self._lock = asyncio.Lock()
 
@@ -68,6 +70,7 @@ class Runtime:
             keys=await open_platform_keys(self.engine, self.keyring),
             passwords=self.passwords,
             throttle=self.throttle(),
+            registry=self.registry,
             rules=AccountRules(
                 session_idle=dt.timedelta(hours=settings.session_idle_hours),
                 session_absolute=dt.timedelta(days=settings.session_absolute_days),

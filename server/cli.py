@@ -13,6 +13,7 @@ from rich.console import Console
 
 from schema.db import utcnow
 from security.platform import PlatformKeys
+from server.audit_tools import register as register_audit_commands
 from server.database import (
     DatabaseUnavailable,
     check_connection,
@@ -177,6 +178,7 @@ keys_app = typer.Typer(help="Key files.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 admin_app = typer.Typer(help="Platform administration.", no_args_is_help=True)
 app.add_typer(admin_app, name="admin")
+register_audit_commands(app)
 
 
 @demo_app.callback()

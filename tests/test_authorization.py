@@ -170,6 +170,55 @@ mutation($coalition: ID!) {
 LEAVE_COALITION = (
     "mutation($coalition: ID!) { leaveCoalition(coalitionId: $coalition) { userErrors { code } } }"
 )
+CONTACTS = "{ contacts(first: 1) { totalCount } }"
+# A well-formed contact id that names no contact (contact ids are per viewer anyway).
+NO_CONTACT = to_global_id("Contact", "A" * 44)
+CREATE_CONTACT = """
+mutation {
+  createContact(input: {fullName: "Jane Defender", riskLevel: HIGH, consent: GIVEN}) {
+    userErrors { code }
+  }
+}
+"""
+CONTACT_INPUT = '{fullName: "Jane Defender", riskLevel: HIGH, consent: GIVEN}'
+UPDATE_CONTACT = f"""
+mutation($id: ID!) {{
+  updateContact(contactId: $id, input: {CONTACT_INPUT}, version: 1) {{ userErrors {{ code }} }}
+}}
+"""
+ERASE_CONTACT = """
+mutation($id: ID!) {
+  eraseContact(contactId: $id, reason: "asked to be removed") { userErrors { code } }
+}
+"""
+REVEAL_CONTACT = """
+mutation($id: ID!) {
+  revealContact(contactId: $id, purpose: "safety planning call") { userErrors { code } }
+}
+"""
+FIND_BY_EMAIL = 'mutation { findContactByEmail(email: "jane@example.org") { userErrors { code } } }'
+FIND_BY_PHONE = 'mutation { findContactByPhone(phone: "+254712345678") { userErrors { code } } }'
+SHARE_CONTACT = """
+mutation($id: ID!, $organisation: ID!) {
+  shareContact(contactId: $id, organisationId: $organisation, attributes: [COUNTRY],
+               purpose: "joint protection work") { userErrors { code } }
+}
+"""
+UNSHARE_CONTACT = """
+mutation($id: ID!, $organisation: ID!) {
+  unshareContact(contactId: $id, organisationId: $organisation) { userErrors { code } }
+}
+"""
+GRANT_REVEAL = "mutation($id: ID!) { grantReveal(userId: $id) { userErrors { code } } }"
+REVOKE_REVEAL = "mutation($id: ID!) { revokeReveal(userId: $id) { userErrors { code } } }"
+# Keepers of contacts: members and admins of non-government organisations.
+KEEPERS_ON_NOTHING = cells(
+    FORBIDDEN,
+    unauthenticated=[ANON],
+    not_found=[MEMBER, ORG_ADMIN, UNVETTED, PLATFORM],
+)
+# Revealing, searching and sharing: reveal-grant holders only (none in this world).
+GRANT_HOLDERS = cells(FORBIDDEN, unauthenticated=[ANON])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -240,6 +289,7 @@ MATRIX: list[Row] = [
     Row(EVERYONE, "recommendations", RECOMMENDATIONS),
     Row(cells(NULL, ok=[*NGO, UNVETTED, GOVERNMENT, PLATFORM]), "organisations", NATIONAL_NGOS),
     Row(cells(NULL, ok=[*NGO, UNVETTED, GOVERNMENT]), "coalitions", COALITIONS),
+    Row(cells(NULL), "contacts", CONTACTS),  # none kept yet: see tests/schema/registry
     # Sharing levels: the vetted NGO's own rows and a vetted partner's, both members of
     # the coalition the government accepted (the unvetted NGO is only invited to it).
     _shared("ngo", Visibility.PUBLIC, EVERYONE),
@@ -301,6 +351,36 @@ MATRIX: list[Row] = [
     ),
     Row(NGO_ADMIN, "answerCoalitionInvitation", ANSWER_INVITATION, {"coalition": "@invited_to"}),
     Row(NGO_ADMIN, "leaveCoalition", LEAVE_COALITION, {"coalition": "@coalition"}),
+    # The registry.
+    Row(
+        cells(FORBIDDEN, unauthenticated=[ANON], ok=[MEMBER, ORG_ADMIN, UNVETTED, PLATFORM]),
+        "createContact",
+        CREATE_CONTACT,
+    ),
+    Row(KEEPERS_ON_NOTHING, "updateContact", UPDATE_CONTACT, {"id": NO_CONTACT}),
+    Row(
+        cells(FORBIDDEN, unauthenticated=[ANON], not_found=[ORG_ADMIN, PLATFORM]),
+        "eraseContact",
+        ERASE_CONTACT,
+        {"id": NO_CONTACT},
+    ),
+    Row(GRANT_HOLDERS, "revealContact", REVEAL_CONTACT, {"id": NO_CONTACT}),
+    Row(GRANT_HOLDERS, "findContactByEmail", FIND_BY_EMAIL),
+    Row(GRANT_HOLDERS, "findContactByPhone", FIND_BY_PHONE),
+    Row(
+        GRANT_HOLDERS,
+        "shareContact",
+        SHARE_CONTACT,
+        {"id": NO_CONTACT, "organisation": "@candidate"},
+    ),
+    Row(
+        KEEPERS_ON_NOTHING,
+        "unshareContact",
+        UNSHARE_CONTACT,
+        {"id": NO_CONTACT, "organisation": "@candidate"},
+    ),
+    Row(NGO_ADMIN, "grantReveal", GRANT_REVEAL, {"id": "@colleague"}),
+    Row(NGO_ADMIN, "revokeReveal", REVOKE_REVEAL, {"id": "@colleague"}),
     Row(SIGNED_IN_USERS, "logout", LOGOUT),
 ]
 

@@ -53,6 +53,7 @@ PUBLIC = frozenset(
         "recommendations",
         "organisations",
         "coalitions",
+        "contacts",  # an empty list to anonymous clients and tokens without contacts:read
         "login",
         "acceptInvitation",
     }

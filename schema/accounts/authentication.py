@@ -13,7 +13,7 @@ import uuid
 from sqlalchemy import select, update
 
 from schema.context import Context
-from schema.tables.accounts import ApiToken, UserSession
+from schema.tables.accounts import ApiToken, RevealGrant, UserSession
 from schema.tables.organisations import (
     CoalitionMembership,
     MembershipStatus,
@@ -32,6 +32,7 @@ _sessions = UserSession.__table__.c
 _tokens = ApiToken.__table__.c
 _users = User.__table__.c
 _organisations = Organisation.__table__.c
+_grants = RevealGrant.__table__.c
 
 
 async def authenticate(context: Context, authorization: str | None) -> Viewer:
@@ -64,6 +65,10 @@ async def _session_viewer(context: Context, digest: bytes) -> Viewer:
             _organisations.id.label("organisation_id"),
             _organisations.vetted_partner,
             _organisations.kind,
+            select(_grants.id)
+            .where(_grants.user_id == _users.id, _grants.revoked_at.is_(None))
+            .exists()
+            .label("reveal_grant"),
         )
         .join(User.__table__, _users.id == _sessions.user_id)
         .join(Organisation.__table__, _organisations.id == _users.organisation_id)
@@ -94,11 +99,13 @@ async def _session_viewer(context: Context, digest: bytes) -> Viewer:
         role=role,
         session_id=row.id,
         second_factor_at=row.second_factor_at,
+        # Second factors are required of administrators and of reveal-grant holders.
         enrolment_pending=(
             rules.require_second_factor
-            and role in SECOND_FACTOR_ROLES
+            and (role in SECOND_FACTOR_ROLES or row.reveal_grant)
             and row.totp_confirmed_at is None
         ),
+        reveal_grant=bool(row.reveal_grant),
     )
 
 

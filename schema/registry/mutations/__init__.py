@@ -1,0 +1,1 @@
+"""Registry mutations: keeping contacts, and the exceptional acts of disclosure."""

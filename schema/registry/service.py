@@ -1,0 +1,118 @@
+"""Registry writes shared by the mutations: sealing a contact, loading an owned one."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import Row, delete, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from schema.context import Context
+from schema.errors import NotFound
+from schema.payloads import invalid
+from schema.relay import expect_global_id
+from schema.registry.inputs import CheckedContact
+from schema.registry.model import ENCRYPTED
+from schema.registry.sealing import ContactFields
+from schema.tables.registry import Contact, contact_affected_persons, contact_themes
+from security.blind_index import bits_for, blind_index, index_key
+from security.keyring import KeyRoot
+from security.pseudonyms import contact_from_token
+
+# The registry size the blind indexes are sized for: with 16 bits (65,536 values) for
+# up to ~100,000 contacts per organisation, most values are shared by two or more
+# contacts, so an index alone never pins one person; matches are filtered after
+# decryption. A larger registry would take a wider index, rebuilt under a new version.
+EXPECTED_CONTACTS = 100_000
+INDEX_BITS = bits_for(EXPECTED_CONTACTS)
+
+
+def index_of(
+    root: KeyRoot, version: int, organisation: uuid.UUID, column: str, value: str
+) -> bytes:
+    """Keys per (organisation, table, column, version): the same email held by two
+    organisations gives unrelated values."""
+    key = index_key(root.key(version), version, (str(organisation), "contacts", column))
+    return blind_index(key, value, INDEX_BITS)
+
+
+def indexes_of(root: KeyRoot, organisation: uuid.UUID, column: str, value: str) -> list[bytes]:
+    """Under every version in the key file: rows indexed before a rotation are found."""
+    return [index_of(root, v, organisation, column, value) for v in sorted(root.versions)]
+
+
+async def owned_contact(context: Context, global_id: str) -> Row[Any]:
+    """A live contact of the principal's own organisation; anything else NOT_FOUND,
+    exactly as an id that never existed."""
+    principal = context.principal
+    key = contact_from_token(
+        context.services.keys.keyring.pseudonym,
+        principal.organisation_id,
+        expect_global_id(global_id, "Contact"),
+    )
+    rows = (
+        await context.fetch_all(
+            select(Contact.__table__).where(
+                Contact.id == key,
+                Contact.owner_organisation_id == principal.organisation_id,
+                Contact.erased_at.is_(None),
+            )
+        )
+        if key is not None
+        else []
+    )
+    if not rows:
+        raise NotFound("No such contact.")
+    return rows[0]
+
+
+def sealed_values(
+    context: Context,
+    contact: uuid.UUID,
+    owner: uuid.UUID,
+    checked: CheckedContact,
+    data_key: bytes,
+) -> dict[str, Any]:
+    """The row's columns: every protected field sealed, the blind indexes, the country."""
+    fields = ContactFields(data_key, contact, owner)
+    root = context.services.keys.keyring.blind_index
+    version, _ = root.primary_key()
+    values: dict[str, Any] = {
+        f"{column}_ciphertext": fields.seal(column, checked.text.get(column))
+        for column in ENCRYPTED
+        if column != "links"
+    }
+    values["links_ciphertext"] = fields.seal_links(checked.links)
+    for column, value in (("email", checked.email), ("phone", checked.phone)):
+        values[f"{column}_index"] = index_of(root, version, owner, column, value) if value else None
+    values["country_code"] = checked.country
+    return values
+
+
+async def replace_tags(
+    connection: AsyncConnection, contact: uuid.UUID, checked: CheckedContact
+) -> None:
+    """The plain, coarse tags (themes, affected persons) of a contact."""
+    await connection.execute(delete(contact_themes).where(contact_themes.c.contact_id == contact))
+    await connection.execute(
+        delete(contact_affected_persons).where(contact_affected_persons.c.contact_id == contact)
+    )
+    if checked.themes:
+        await connection.execute(
+            insert(contact_themes),
+            [{"contact_id": contact, "theme_code": code} for code in checked.themes],
+        )
+    if checked.affected:
+        await connection.execute(
+            insert(contact_affected_persons),
+            [{"contact_id": contact, "affected_person_code": code} for code in checked.affected],
+        )
+
+
+def purpose_text(purpose: str, field: str = "purpose") -> str:
+    """A stated reason: required for reveals, shares and erasures (and audited sealed)."""
+    purpose = purpose.strip()
+    if not 10 <= len(purpose) <= 500:
+        raise invalid(field, "Say why, in 10 to 500 characters.")
+    return purpose

@@ -1,0 +1,156 @@
+"""Contacts: pseudonyms per viewer, attributes for the owner, chosen ones for a recipient,
+identity only by reveal (grant, purpose, fresh second factor), erasure for good."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from schema.relay import to_global_id
+from schema.tables.audit import AuditEvent
+from schema.tables.registry import Contact
+from tests.graphql import error_codes
+from tests.schema.registry.conftest import Registry
+
+LIST = """
+{
+  contacts(first: 10) {
+    totalCount nodes { id pseudonym owned riskLevel region country { code } }
+  }
+}
+"""
+REVEAL = """
+mutation($id: ID!, $purpose: String!) {
+  revealContact(contactId: $id, purpose: $purpose) {
+    userErrors { field code } contact { fullName email phone }
+  }
+}
+"""
+SHARE = """
+mutation($id: ID!, $org: ID!, $attributes: [SharedAttribute!]!, $purpose: String!) {
+  shareContact(contactId: $id, organisationId: $org, attributes: $attributes, purpose: $purpose) {
+    userErrors { field code } contact { id }
+  }
+}
+"""
+FIND = """
+mutation($email: String!) { findContactByEmail(email: $email) { contacts { id pseudonym } } }
+"""
+ERASE = """
+mutation($id: ID!, $reason: String!) {
+  eraseContact(contactId: $id, reason: $reason) { erased userErrors { code } }
+}
+"""
+
+
+async def test_the_owner_sees_attributes_and_others_nothing(registry: Registry) -> None:
+    created = await registry.create(
+        region="Rift Valley", country="KE", themes=["human-rights-defenders"]
+    )
+    assert created["pseudonym"].startswith("HRD-")
+    assert (created["riskLevel"], created["region"], created["country"]) == (
+        "HIGH",
+        "Rift Valley",
+        {"code": "KEN"},
+    )
+    mine = (await registry.run(registry.keeper, LIST))["data"]["contacts"]
+    assert [n["pseudonym"] for n in mine["nodes"]] == [created["pseudonym"]]
+    # Another organisation cannot learn it exists: not in lists, counts or node(id)
+    theirs = (await registry.run(registry.outsider, LIST))["data"]["contacts"]
+    assert theirs == {"totalCount": 0, "nodes": []}
+    node = await registry.run(
+        registry.outsider, "query($id: ID!) { node(id: $id) { id } }", {"id": created["id"]}
+    )
+    assert node == {"data": {"node": None}}
+
+
+async def test_reveal_needs_grant_purpose_and_fresh_second_factor(
+    registry: Registry, engine: AsyncEngine
+) -> None:
+    created = await registry.create(email="jane@example.org")
+    variables = {"id": created["id"], "purpose": "Preparing the safety plan for her travel"}
+    # A member without a grant, and the grant holder without a fresh factor, are refused
+    assert error_codes(await registry.run(registry.member, REVEAL, variables)) == ["FORBIDDEN"]
+    registry.clock.advance(minutes=6)
+    assert error_codes(await registry.run(registry.keeper, REVEAL, variables)) == ["FORBIDDEN"]
+    # A short purpose is refused
+    await registry.step_up(registry.keeper)
+    short = await registry.run(registry.keeper, REVEAL, {**variables, "purpose": "why"})
+    assert short["data"]["revealContact"]["userErrors"] == [
+        {"field": "purpose", "code": "BAD_USER_INPUT"}
+    ]
+    # With all three, the identity comes back and the audit holds the purpose, sealed
+    body = await registry.run(registry.keeper, REVEAL, variables)
+    revealed = body["data"]["revealContact"]
+    assert revealed["contact"] == {
+        "fullName": "Jane Defender",
+        "email": "jane@example.org",
+        "phone": None,
+    }
+    async with engine.connect() as connection:
+        sealed = await connection.scalar(
+            select(AuditEvent.sealed_details).where(AuditEvent.action == "contact.revealed")
+        )
+    assert sealed is not None
+    assert b"safety plan" not in sealed
+
+
+async def test_a_recipient_sees_its_own_pseudonym_and_the_chosen_attributes(
+    registry: Registry,
+) -> None:
+    created = await registry.create(region="Rift Valley", country="KE")
+    await registry.step_up(registry.keeper)
+    shared = await registry.run(
+        registry.keeper,
+        SHARE,
+        {
+            "id": created["id"],
+            "org": to_global_id("Organisation", registry.partner),
+            "attributes": ["COUNTRY", "RISK_LEVEL"],
+            "purpose": "Joint protection follow-up in Geneva",
+        },
+    )
+    assert shared["data"]["shareContact"]["userErrors"] == []
+    (seen,) = (await registry.run(registry.outsider, LIST))["data"]["contacts"]["nodes"]
+    assert seen["pseudonym"] != created["pseudonym"]
+    assert seen["id"] != created["id"]
+    assert (seen["owned"], seen["riskLevel"], seen["region"], seen["country"]) == (
+        False,
+        "HIGH",
+        None,
+        {"code": "KEN"},
+    )
+    # The recipient cannot reveal it
+    variables = {"id": seen["id"], "purpose": "Curious about this person"}
+    assert error_codes(await registry.run(registry.outsider, REVEAL, variables)) == ["FORBIDDEN"]
+
+
+async def test_find_by_email_filters_false_positives(registry: Registry) -> None:
+    wanted = await registry.create(email="Jane@Example.org")
+    await registry.create(email="someone.else@example.org")
+    await registry.step_up(registry.keeper)
+    found = (await registry.run(registry.keeper, FIND, {"email": "jane@example.ORG"}))["data"]
+    assert [c["pseudonym"] for c in found["findContactByEmail"]["contacts"]] == [
+        wanted["pseudonym"]
+    ]
+
+
+async def test_erasure_leaves_only_a_tombstone(registry: Registry, engine: AsyncEngine) -> None:
+    created = await registry.create(email="jane@example.org", phone="+254712345678", country="KE")
+    await registry.step_up(registry.admin)
+    erased = await registry.run(
+        registry.admin, ERASE, {"id": created["id"], "reason": "She asked to be removed entirely"}
+    )
+    assert erased["data"]["eraseContact"] == {"erased": True, "userErrors": []}
+    async with engine.connect() as connection:
+        row = (await connection.execute(select(Contact.__table__))).one()
+    kept = {name: value for name, value in row._mapping.items() if value is not None}
+    assert set(kept) == {
+        "id",
+        "owner_organisation_id",
+        "erased_at",
+        "created_at",
+        "updated_at",
+        "version",
+    }
+    assert (await registry.run(registry.keeper, LIST))["data"]["contacts"]["totalCount"] == 0
