@@ -7,6 +7,7 @@ from strawberry.tools import merge_types
 from strawberry.types import Info
 
 from schema.accounts.queries import AccountQuery
+from schema.auditlog.queries import AuditQuery
 from schema.coalitions.queries import CoalitionQuery
 from schema.context import Context
 from schema.node import resolve_node
@@ -36,5 +37,6 @@ Query = merge_types(
         OrganisationQuery,
         CoalitionQuery,
         RegistryQuery,
+        AuditQuery,
     ),
 )

@@ -171,6 +171,7 @@ LEAVE_COALITION = (
     "mutation($coalition: ID!) { leaveCoalition(coalitionId: $coalition) { userErrors { code } } }"
 )
 CONTACTS = "{ contacts(first: 1) { totalCount } }"
+AUDIT_EVENTS = "{ auditEvents(first: 1) { totalCount } }"
 # A well-formed contact id that names no contact (contact ids are per viewer anyway).
 NO_CONTACT = to_global_id("Contact", "A" * 44)
 CREATE_CONTACT = """
@@ -290,6 +291,13 @@ MATRIX: list[Row] = [
     Row(cells(NULL, ok=[*NGO, UNVETTED, GOVERNMENT, PLATFORM]), "organisations", NATIONAL_NGOS),
     Row(cells(NULL, ok=[*NGO, UNVETTED, GOVERNMENT]), "coalitions", COALITIONS),
     Row(cells(NULL), "contacts", CONTACTS),  # none kept yet: see tests/schema/registry
+    # Admins read their organisation's chain (empty before any mutation); the platform
+    # admin the platform's (the key versions recorded at start-up are in it).
+    Row(
+        cells(FORBIDDEN, unauthenticated=[ANON], null=[ORG_ADMIN], ok=[PLATFORM]),
+        "auditEvents",
+        AUDIT_EVENTS,
+    ),
     # Sharing levels: the vetted NGO's own rows and a vetted partner's, both members of
     # the coalition the government accepted (the unvetted NGO is only invited to it).
     _shared("ngo", Visibility.PUBLIC, EVERYONE),

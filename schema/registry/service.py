@@ -11,10 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from schema.context import Context
 from schema.errors import NotFound
 from schema.payloads import invalid
-from schema.relay import expect_global_id
 from schema.registry.inputs import CheckedContact
 from schema.registry.model import ENCRYPTED
 from schema.registry.sealing import ContactFields
+from schema.relay import expect_global_id
 from schema.tables.registry import Contact, contact_affected_persons, contact_themes
 from security.blind_index import bits_for, blind_index, index_key
 from security.keyring import KeyRoot

@@ -154,3 +154,27 @@ async def test_erasure_leaves_only_a_tombstone(registry: Registry, engine: Async
         "version",
     }
     assert (await registry.run(registry.keeper, LIST))["data"]["contacts"]["totalCount"] == 0
+
+
+AUDIT = "{ auditEvents(first: 20) { nodes { action subjectId purpose details } } }"
+
+
+async def test_admins_read_purposes_until_the_contact_is_erased(registry: Registry) -> None:
+    # Given a reveal with a stated purpose
+    created = await registry.create()
+    await registry.step_up(registry.keeper)
+    purpose = "Checking her consent before the dialogue"
+    await registry.run(registry.keeper, REVEAL, {"id": created["id"], "purpose": purpose})
+    # Then the organisation's admins read it, against the contact's id as they see it
+    events = (await registry.run(registry.admin, AUDIT))["data"]["auditEvents"]["nodes"]
+    revealed = next(e for e in events if e["action"] == "contact.revealed")
+    assert (revealed["purpose"], revealed["subjectId"]) == (purpose, created["id"])
+    # And members do not read the audit at all
+    assert error_codes(await registry.run(registry.member, AUDIT)) == ["FORBIDDEN"]
+    # When the contact is erased, then the purpose is gone with its key
+    await registry.step_up(registry.admin)
+    reason = "She asked to be removed entirely"
+    await registry.run(registry.admin, ERASE, {"id": created["id"], "reason": reason})
+    events = (await registry.run(registry.admin, AUDIT))["data"]["auditEvents"]["nodes"]
+    assert all(e["purpose"] is None for e in events)
+    assert {"contact.revealed", "contact.erased"} <= {e["action"] for e in events}

@@ -1,0 +1,1 @@
+"""Reading the audit log: each organisation's admins read its chain."""
