@@ -18,6 +18,7 @@ from graphql import GraphQLError, VariableDefinitionNode, print_ast
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from schema.errors import ErrorCode, RateLimited, UprightError
+from security.keyring import UnknownKeyVersion
 from security.policy import AccessDenied, NotAuthenticated
 
 logger = logging.getLogger("upright.graphql")
@@ -60,6 +61,9 @@ def _decision(error: GraphQLError, original: BaseException | None) -> GraphQLErr
         return _with_code(error, original.code, original.message, retry)
     if isinstance(original, UprightError):
         return _with_code(error, original.code, original.message)
+    if isinstance(original, UnknownKeyVersion):  # an operator's problem, named for them
+        logger.error("key unavailable: %s", original)
+        return _with_code(error, ErrorCode.SERVICE_UNAVAILABLE, str(original))
     if isinstance(original, AccessDenied):
         unauthenticated = isinstance(original, NotAuthenticated)
         code = ErrorCode.UNAUTHENTICATED if unauthenticated else ErrorCode.FORBIDDEN

@@ -24,13 +24,14 @@ from schema.pagination import (
     page_statement,
 )
 from schema.registry.model import ENCRYPTED_ATTRIBUTES, SharedAttribute, parse_shared
-from schema.registry.sealing import ContactFields
+from schema.registry.sealing import ContactFields, Unreadable
 from schema.registry.types import Contact, ContactShareInfo, build_contact
 from schema.relay import After, Before, Connection, First, Last, to_global_id
 from schema.tables.followup import Activity
 from schema.tables.organisations import Organisation
 from schema.tables.registry import Contact as ContactTable
 from schema.tables.registry import ContactShare, contact_affected_persons, contact_themes
+from security.crypto import DecryptionError
 from security.policy import Viewer, contacts_visible, visible
 from security.pseudonyms import contact_from_token
 
@@ -92,10 +93,15 @@ async def build_contacts(context: Context, rows: Sequence[Row[Any]]) -> list[Con
     if decrypting:
         async with context.connection() as connection:
             for row in decrypting:
-                key = await context.services.registry.contact_key(
-                    connection, row.id, row.owner_organisation_id, row.wrapped_data_key
-                )
-                fields[row.id] = ContactFields(key, row.id, row.owner_organisation_id)
+                owner = row.owner_organisation_id
+                try:
+                    key = await context.services.registry.contact_key(
+                        connection, row.id, owner, row.wrapped_data_key
+                    )
+                except DecryptionError as error:
+                    fields[row.id] = Unreadable(error, row.id, owner)
+                    continue
+                fields[row.id] = ContactFields(key, row.id, owner)
     links = await _links(context, owned, fields) if principal.is_user else {}
     root = context.services.keys.keyring.pseudonym
     return [
@@ -157,13 +163,24 @@ async def _shares_of(
 
 async def _links(
     context: Context, owned: Sequence[Row[Any]], fields: dict[uuid.UUID, ContactFields]
-) -> dict[uuid.UUID, tuple[list[strawberry.ID], list[strawberry.ID]]]:
+) -> dict[uuid.UUID, tuple[list[strawberry.ID], list[strawberry.ID]] | Exception]:
     """The links inside the owner's ciphertexts; activities are checked through the
-    policy after decryption (a contact may link one this viewer no longer sees)."""
-    opened = {
-        row.id: fields[row.id].open_links(row.links_ciphertext) for row in owned if row.id in fields
+    policy after decryption (a contact may link one this viewer no longer sees). A
+    damaged ciphertext fails only its own contact's link fields."""
+    opened: dict[uuid.UUID, list[tuple[str, uuid.UUID]] | Exception] = {}
+    for row in owned:
+        if row.id in fields:
+            try:
+                opened[row.id] = fields[row.id].open_links(row.links_ciphertext)
+            except DecryptionError as error:
+                opened[row.id] = error
+    activity_ids = {
+        key
+        for links in opened.values()
+        if not isinstance(links, Exception)
+        for kind, key in links
+        if kind == "activity"
     }
-    activity_ids = {key for links in opened.values() for kind, key in links if kind == "activity"}
     seen: set[uuid.UUID] = set()
     if activity_ids:
         activities = Activity.__table__.c
@@ -174,7 +191,9 @@ async def _links(
         )
         seen = {row.id for row in rows}
     return {
-        key: (
+        key: links
+        if isinstance(links, Exception)
+        else (
             [to_global_id("Recommendation", k) for kind, k in links if kind == "recommendation"],
             [to_global_id("Activity", k) for kind, k in links if kind == "activity" and k in seen],
         )

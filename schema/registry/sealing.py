@@ -50,3 +50,17 @@ class ContactFields:
     def open_audit(self, blob: bytes) -> str:
         aad = field_aad("audit_events", "sealed_details", self._contact_id, self._owner)
         return decrypt(lambda _: self._key, blob, aad).decode()
+
+
+class Unreadable(ContactFields):
+    """A contact whose data key did not unwrap: each field asked for fails on its own."""
+
+    def __init__(self, error: Exception, contact_id: uuid.UUID, owner: uuid.UUID) -> None:
+        super().__init__(b"", contact_id, owner)
+        self._error = error
+
+    def open(self, column: str, blob: bytes | None) -> str | None:
+        raise self._error
+
+    def open_links(self, blob: bytes | None) -> list[tuple[str, uuid.UUID]]:
+        raise self._error

@@ -42,19 +42,50 @@ class Contact(Node):
     country: State | None
     themes: list[Theme] | None
     affected_persons: list[AffectedPerson] | None
-    region: str | None
-    risk_level: RiskLevelEnum | None  # type: ignore[valid-type]
-    consent: ConsentStatusEnum | None  # type: ignore[valid-type]
-    linked_recommendations: list[strawberry.ID] | None = strawberry.field(
-        description="Owner only: the recommendations this person works on."
-    )
-    linked_activities: list[strawberry.ID] | None = strawberry.field(
-        description="Owner only: activities you may see that this person takes part in."
-    )
     shared_with: list[ContactShareInfo] | None = strawberry.field(
         description="Owner only: who else sees this contact, and what of it."
     )
     version: int | None = strawberry.field(description="Owner only: give it back to update.")
+    # The encrypted attributes are opened field by field when asked for: a damaged
+    # ciphertext fails its own field (masked), and the rest of the response stands.
+    sealed: strawberry.Private[dict[str, bytes | None]]
+    fields: strawberry.Private[ContactFields | None]
+    # The owner's links, or the error met opening them (raised by the fields below).
+    links: strawberry.Private[tuple[list[strawberry.ID], list[strawberry.ID]] | Exception | None]
+
+    def _links(self, index: int) -> list[strawberry.ID] | None:
+        if isinstance(self.links, Exception):
+            raise self.links
+        return self.links[index] if self.links is not None else None
+
+    @strawberry.field(description="Owner only: the recommendations this person works on.")
+    def linked_recommendations(self) -> list[strawberry.ID] | None:
+        return self._links(0)
+
+    @strawberry.field(
+        description="Owner only: activities you may see that this person takes part in."
+    )
+    def linked_activities(self) -> list[strawberry.ID] | None:
+        return self._links(1)
+
+    def _open(self, column: str) -> str | None:
+        if self.fields is None or column not in self.sealed:
+            return None
+        return self.fields.open(column, self.sealed[column])
+
+    @strawberry.field
+    def region(self) -> str | None:
+        return self._open("region")
+
+    @strawberry.field
+    def risk_level(self) -> RiskLevelEnum | None:  # type: ignore[valid-type]
+        value = self._open("risk_level")
+        return RiskLevel(value) if value else None
+
+    @strawberry.field
+    def consent(self) -> ConsentStatusEnum | None:  # type: ignore[valid-type]
+        value = self._open("consent")
+        return ConsentStatus(value) if value else None
 
 
 @strawberry.type(description="The identifying fields of a contact: shown once per reveal.")
@@ -82,21 +113,23 @@ def build_contact(
     fields: ContactFields | None,
     shown: frozenset[SharedAttribute],
     tags: tuple[list[str], list[str]],
-    links: tuple[list[strawberry.ID], list[strawberry.ID]] | None,
+    links: tuple[list[strawberry.ID], list[strawberry.ID]] | Exception | None,
     shares: list[ContactShareInfo] | None,
 ) -> Contact:
     """`shown`: the attributes this viewer sees (all for the owner, the shared ones for
     a recipient, none for a token); `fields` is None when nothing is to be decrypted."""
     owned = row.owner_organisation_id == viewer
     themes, affected = tags
-
-    def sensitive(column: str, attribute: SharedAttribute) -> str | None:
-        if fields is None or attribute not in shown:
-            return None
-        return fields.open(column, getattr(row, f"{column}_ciphertext"))
-
-    risk = sensitive("risk_level", SharedAttribute.RISK_LEVEL)
-    consent = sensitive("consent", SharedAttribute.CONSENT)
+    attributes = {
+        "region": SharedAttribute.REGION,
+        "risk_level": SharedAttribute.RISK_LEVEL,
+        "consent": SharedAttribute.CONSENT,
+    }
+    sealed = {
+        column: getattr(row, f"{column}_ciphertext")
+        for column, attribute in attributes.items()
+        if attribute in shown
+    }
     return Contact(
         id=contact_id(root, viewer, row.id),
         key=row.id,
@@ -109,11 +142,9 @@ def build_contact(
         affected_persons=[reference.affected_persons[c] for c in affected]
         if SharedAttribute.AFFECTED_PERSONS in shown
         else None,
-        region=sensitive("region", SharedAttribute.REGION),
-        risk_level=RiskLevel(risk) if risk else None,
-        consent=ConsentStatus(consent) if consent else None,
-        linked_recommendations=links[0] if links is not None else None,
-        linked_activities=links[1] if links is not None else None,
+        sealed=sealed,
+        fields=fields,
+        links=links,
         shared_with=shares,
         version=row.version if owned and fields is not None else None,
     )

@@ -3,7 +3,7 @@ identity only by reveal (grant, purpose, fresh second factor), erasure for good.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schema.relay import to_global_id
@@ -178,3 +178,52 @@ async def test_admins_read_purposes_until_the_contact_is_erased(registry: Regist
     events = (await registry.run(registry.admin, AUDIT))["data"]["auditEvents"]["nodes"]
     assert all(e["purpose"] is None for e in events)
     assert {"contact.revealed", "contact.erased"} <= {e["action"] for e in events}
+
+
+FIELDS = "{ contacts(first: 5) { nodes { pseudonym riskLevel region consent } } }"
+
+
+async def test_a_damaged_ciphertext_fails_only_its_field(
+    registry: Registry, engine: AsyncEngine
+) -> None:
+    # Given a contact whose region ciphertext was damaged (a flipped byte)
+    created = await registry.create(region="Rift Valley")
+    async with engine.begin() as connection:
+        sealed = await connection.scalar(select(Contact.region_ciphertext))
+        damaged = sealed[:-1] + bytes([sealed[-1] ^ 1])
+        await connection.execute(update(Contact).values(region_ciphertext=damaged))
+    # When the owner lists it; then the region errors, masked, and the rest stands
+    body = await registry.run(registry.keeper, FIELDS)
+    (node,) = body["data"]["contacts"]["nodes"]
+    assert (node["pseudonym"], node["riskLevel"], node["region"]) == (
+        created["pseudonym"],
+        "HIGH",
+        None,
+    )
+    assert [(e["path"][-1], e["extensions"]["code"], e["message"]) for e in body["errors"]] == [
+        ("region", "INTERNAL_SERVER_ERROR", "Unexpected error.")
+    ]
+
+
+async def test_a_ciphertext_moved_to_another_row_does_not_decrypt(
+    registry: Registry, engine: AsyncEngine
+) -> None:
+    # Given two contacts, and one's name ciphertext copied over the other's region
+    await registry.create(fullName="Jane Defender", region="North")
+    await registry.create(fullName="John Witness", region="South")
+    async with engine.begin() as connection:
+        rows = (
+            await connection.execute(
+                select(Contact.id, Contact.region_ciphertext).order_by(Contact.id)
+            )
+        ).all()
+        await connection.execute(
+            update(Contact)
+            .where(Contact.id == rows[1].id)
+            .values(region_ciphertext=rows[0].region_ciphertext)
+        )
+    # Then it fails to decrypt in its new place (bound to table, column, row and owner)
+    body = await registry.run(registry.keeper, FIELDS)
+    regions = [node["region"] for node in body["data"]["contacts"]["nodes"]]
+    assert regions == ["North", None]
+    assert [e["path"][-1] for e in body["errors"]] == ["region"]
