@@ -68,15 +68,15 @@ async def owned_contact(context: Context, global_id: str) -> Row[Any]:
 
 
 def sealed_values(
-    context: Context,
+    root: KeyRoot,
     contact: uuid.UUID,
     owner: uuid.UUID,
     checked: CheckedContact,
     data_key: bytes,
 ) -> dict[str, Any]:
-    """The row's columns: every protected field sealed, the blind indexes, the country."""
+    """The row's columns: every protected field sealed, the blind indexes (under the
+    blind-index `root`), the country."""
     fields = ContactFields(data_key, contact, owner)
-    root = context.services.keys.keyring.blind_index
     version, _ = root.primary_key()
     values: dict[str, Any] = {
         f"{column}_ciphertext": fields.seal(column, checked.text.get(column))

@@ -16,6 +16,7 @@ from security.passwords import Passwords
 from server.database import create_engine, write_transaction
 from server.demo import dataset
 from server.demo.activities import build_activities
+from server.demo.contacts import add_contacts
 from server.demo.followup import build_followup
 from server.demo.network import build_network
 from server.demo.other_mechanisms import build_other_mechanisms
@@ -83,7 +84,8 @@ async def load_demo(settings: Settings) -> str:
                 if table_rows := rows.of(table):
                     await connection.execute(insert(table), table_rows)
             users = await add_users(connection, keys, Passwords(), now)
-            return f"{summary}, {users} users (password {DEMO_PASSWORD!r})"
+            contacts = await add_contacts(connection, keys, now)
+            return f"{summary}, {users} users (password {DEMO_PASSWORD!r}), {contacts} contacts"
     finally:
         await engine.dispose()
 

@@ -18,6 +18,7 @@ from security import totp
 from security.passwords import Passwords
 from security.platform import PlatformKeys
 from security.roles import SECOND_FACTOR_ROLES, Role
+from server.demo.contacts import GRANT_HOLDERS
 
 # Documented in the README: the demo is for trying upright, never for real data.
 DEMO_PASSWORD = "upright-demo-password"  # noqa: S105
@@ -70,7 +71,7 @@ async def add_users(
     password_hash = passwords.hash(DEMO_PASSWORD)
     for user in USERS:
         user_id, organisation_id = new_id(), organisations[user.organisation]
-        second_factor = user.role in SECOND_FACTOR_ROLES
+        second_factor = user.role in SECOND_FACTOR_ROLES or user.email in GRANT_HOLDERS
         secret = totp.new_totp_secret()
         await connection.execute(
             insert(User).values(

@@ -7,6 +7,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from schema.registry.model import RiskLevel
+from schema.tables.accounts import RevealGrant
 from schema.tables.followup import Activity, FundingPledge
 from schema.tables.organisations import (
     CoalitionMembership,
@@ -15,8 +17,10 @@ from schema.tables.organisations import (
     OrganisationKind,
 )
 from schema.tables.recommendations import Recommendation
+from schema.tables.registry import Contact, ContactShare
 from schema.tables.reviews import Review
 from security.sharing import Visibility
+from server.demo.contacts import CONTACTS
 from server.demo.load import DemoRefused, load_demo
 from server.settings import Environment, Settings
 from tests.factories import make_organisation
@@ -127,3 +131,15 @@ async def test_the_demo_refuses_production(settings: Settings, engine: AsyncEngi
     with pytest.raises(DemoRefused, match="development only"):
         await load_demo(settings)
     assert await _count(engine, Recommendation) == 0
+
+
+async def test_demo_keeps_contacts_of_every_risk_level(
+    development: Settings, engine: AsyncEngine
+) -> None:
+    await load_demo(development)
+    async with engine.connect() as connection:
+        contacts = await connection.scalar(select(func.count()).select_from(Contact))
+        shares = await connection.scalar(select(func.count()).select_from(ContactShare))
+        grants = await connection.scalar(select(func.count()).select_from(RevealGrant))
+    assert (contacts, shares, grants) == (8, 3, 2)
+    assert {person.risk for person in CONTACTS} == set(RiskLevel)

@@ -71,7 +71,9 @@ async def create_contact(info: Info[Context, None], input: ContactInput) -> Cont
                 created_at=now,
                 updated_at=now,
                 version=1,
-                **sealed_values(context, key, owner, checked, data_key),
+                **sealed_values(
+                    context.services.keys.keyring.blind_index, key, owner, checked, data_key
+                ),
             )
         )
         await replace_tags(connection, key, checked)
@@ -108,7 +110,9 @@ async def update_contact(
             .values(
                 updated_at=now,
                 version=version + 1,
-                **sealed_values(context, row.id, owner, checked, data_key),
+                **sealed_values(
+                    context.services.keys.keyring.blind_index, row.id, owner, checked, data_key
+                ),
             )
         )
         if result.rowcount != 1:
