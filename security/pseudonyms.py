@@ -8,6 +8,7 @@ values they cannot join, and nobody without the key can link either back to a co
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import re
@@ -49,8 +50,7 @@ def pseudonym(root: KeyRoot, domain: str, seed: bytes) -> str:
         # a short seed is most likely something other than the random seed, e.g. a name
         raise ValueError(f"a pseudonym seed is {SEED_BYTES} random bytes")
     version, root_key = root.primary_key()
-    info = _PSEUDONYM_INFO + domain.encode("utf-8") + f"/{version}".encode("ascii")
-    key = HKDF(algorithm=SHA256(), length=32, salt=None, info=info).derive(root_key)
+    key = _pseudonym_key(root_key, version, domain)
     value = int.from_bytes(hmac.new(key, seed, hashlib.sha256).digest()[:5], "big")
     chars = "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(35, -1, -5))
     return f"{PREFIX}-{chars[:4]}-{chars[4:]}"
@@ -65,7 +65,7 @@ def contact_token(root: KeyRoot, viewer: uuid.UUID | None, contact_id: uuid.UUID
     version, root_key = root.primary_key()
     if version > 255:
         raise ValueError("a contact token holds the key version in one byte (1 to 255)")
-    sealed = AESSIV(_token_key(root_key, version, viewer)).encrypt(contact_id.bytes, _TOKEN_AD)
+    sealed = _token_cipher(root_key, version, viewer).encrypt(contact_id.bytes, _TOKEN_AD)
     return base64.urlsafe_b64encode(bytes([version]) + sealed).decode("ascii")
 
 
@@ -79,13 +79,22 @@ def contact_from_token(root: KeyRoot, viewer: uuid.UUID | None, token: str) -> u
     if version not in root.versions:
         return None
     try:
-        plain = AESSIV(_token_key(root.key(version), version, viewer)).decrypt(raw[1:], _TOKEN_AD)
+        plain = _token_cipher(root.key(version), version, viewer).decrypt(raw[1:], _TOKEN_AD)
     except InvalidTag:
         return None
     return uuid.UUID(bytes=plain)
 
 
-def _token_key(root_key: bytes, version: int, viewer: uuid.UUID | None) -> bytes:
+# Derived keys depend only on (root key, version, domain or viewer): a page of 100
+# contacts seen by one organisation derives them once, not 200 times. Bounded caches.
+@functools.lru_cache(maxsize=1024)
+def _pseudonym_key(root_key: bytes, version: int, domain: str) -> bytes:
+    info = _PSEUDONYM_INFO + domain.encode("utf-8") + f"/{version}".encode("ascii")
+    return HKDF(algorithm=SHA256(), length=32, salt=None, info=info).derive(root_key)
+
+
+@functools.lru_cache(maxsize=1024)
+def _token_cipher(root_key: bytes, version: int, viewer: uuid.UUID | None) -> AESSIV:
     who = "anonymous" if viewer is None else str(viewer)
     info = _TOKEN_INFO + who.encode("ascii") + f"/{version}".encode("ascii")
-    return HKDF(algorithm=SHA256(), length=64, salt=None, info=info).derive(root_key)
+    return AESSIV(HKDF(algorithm=SHA256(), length=64, salt=None, info=info).derive(root_key))

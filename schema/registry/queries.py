@@ -14,6 +14,7 @@ from strawberry.types import Info
 from schema.context import Context
 from schema.errors import BadUserInput
 from schema.filters import state_code
+from schema.lookahead import connection_node_fields
 from schema.node import register_node
 from schema.pagination import (
     Ordering,
@@ -62,8 +63,18 @@ def contacts_select(viewer: Viewer) -> Select[Any]:
     ).where(contacts_visible(_contacts, _shares, viewer))
 
 
-async def build_contacts(context: Context, rows: Sequence[Row[Any]]) -> list[Contact]:
-    """Contacts of one page: keys, tags, links and shares fetched once for all."""
+# The fields that need the contact's data key: a page asking none of them unwraps none,
+# and the links (a ciphertext and a policy query of their own) are opened only if asked.
+ATTRIBUTE_FIELDS = frozenset({"region", "riskLevel", "consent"})
+LINK_FIELDS = frozenset({"linkedRecommendations", "linkedActivities"})
+EVERY_FIELD = ATTRIBUTE_FIELDS | LINK_FIELDS
+
+
+async def build_contacts(
+    context: Context, rows: Sequence[Row[Any]], wanted: frozenset[str] = EVERY_FIELD
+) -> list[Contact]:
+    """Contacts of one page: keys, tags, links and shares fetched once for all, and only
+    what the query asks for (`wanted`: its field names) decrypted."""
     principal = context.principal
     viewer = principal.organisation_id
     if viewer is None:  # contacts_visible selected nothing
@@ -87,8 +98,11 @@ async def build_contacts(context: Context, rows: Sequence[Row[Any]]) -> list[Con
     decrypting = [
         row
         for row in rows
-        if (row.owner_organisation_id == viewer and principal.is_user)
-        or shown[row.id] & ENCRYPTED_ATTRIBUTES
+        if wanted & EVERY_FIELD
+        and (
+            (row.owner_organisation_id == viewer and principal.is_user)
+            or shown[row.id] & ENCRYPTED_ATTRIBUTES
+        )
     ]
     if decrypting:
         async with context.connection() as connection:
@@ -102,7 +116,9 @@ async def build_contacts(context: Context, rows: Sequence[Row[Any]]) -> list[Con
                     fields[row.id] = Unreadable(error, row.id, owner)
                     continue
                 fields[row.id] = ContactFields(key, row.id, owner)
-    links = await _links(context, owned, fields) if principal.is_user else {}
+    links = (
+        await _links(context, owned, fields) if principal.is_user and wanted & LINK_FIELDS else {}
+    )
     root = context.services.keys.keyring.pseudonym
     return [
         build_contact(
@@ -254,7 +270,8 @@ class RegistryQuery:
         statement, size = page_statement(query, AS_ADDED, args)
         rows = await context.fetch_all(statement)
         page = rows[:size]
-        built = {contact.key: contact for contact in await build_contacts(context, page)}
+        wanted = frozenset(connection_node_fields(info))
+        built = {contact.key: contact for contact in await build_contacts(context, page, wanted)}
         return build_connection(
             rows=rows,
             size=size,
