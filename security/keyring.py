@@ -156,6 +156,15 @@ class Keyring:
         current.key(version)
         return self._with(replace(current, primary=version))
 
+    def without_version(self, root: str, version: int) -> Keyring:
+        """Drops a version (destroying a KEK version); the primary is still in use."""
+        current = self._root(root)
+        current.key(version)
+        if version == current.primary:
+            raise KeyringError(f"version {version} of {root} is the primary: promote another first")
+        versions = {v: key for v, key in current.versions.items() if v != version}
+        return self._with(replace(current, versions=versions))
+
     def _root(self, name: str) -> KeyRoot:
         if name not in self.roots:
             raise KeyringError(f"unknown key root {name!r}")
@@ -254,6 +263,54 @@ def write_keyring(path: Path, keyring: Keyring) -> None:
         os.fsync(directory)
     finally:
         os.close(directory)
+
+
+# Modes `load_keyring` accepts; a replaced file keeps its own, anything else becomes 0600.
+_KEPT_MODES = (0o400, 0o440, 0o600, 0o640)
+
+
+def replace_keyring(path: Path, keyring: Keyring) -> None:
+    """Atomically replaces an existing key file (new versions, promotion, destruction):
+    readers see the old file or the new one, never a torn one. A symbolic link is
+    followed, so the file it names is replaced; owner, group and mode are kept."""
+    target = Path(os.path.realpath(path))
+    try:
+        info = os.stat(target)
+    except FileNotFoundError:
+        raise KeyringError(f"key file {path} does not exist") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise KeyringError(f"key file {path} is not a regular file")
+    mode = stat.S_IMODE(info.st_mode)
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            os.fchmod(file.fileno(), 0o600)  # whatever the umask, until written
+            file.write(keyring.to_json().encode("utf-8"))
+            file.flush()
+            if (info.st_uid, info.st_gid) != (os.geteuid(), os.getegid()):
+                _keep_owner(file.fileno(), path, info)
+            os.fchmod(file.fileno(), mode if mode in _KEPT_MODES else 0o600)
+            os.fsync(file.fileno())
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+    directory = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def _keep_owner(fd: int, path: Path, info: os.stat_result) -> None:
+    # A file the server cannot read would stop its next start: refuse before replacing.
+    try:
+        os.fchown(fd, info.st_uid, info.st_gid)
+    except PermissionError:
+        raise KeyringError(
+            f"key file {path} belongs to another user or group, which its replacement "
+            "could not keep: run this as the file's owner"
+        ) from None
 
 
 def keyring_from_env(value: str) -> Keyring:

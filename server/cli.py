@@ -21,6 +21,7 @@ from server.database import (
     first_line,
     safe_url,
 )
+from server.rotation_cli import register as register_rotation_commands
 from server.settings import Settings, describe_errors
 
 app = typer.Typer(
@@ -276,6 +277,9 @@ def admin_create(
     console.print(
         f"platform administrator {email} created; they enrol a second factor at first sign-in"
     )
+
+
+register_rotation_commands(keys_app)  # after init and generate: listed in the order used
 
 
 def main() -> None:

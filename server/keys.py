@@ -57,14 +57,21 @@ async def open_platform_keys(engine: AsyncEngine, keyring: Keyring) -> PlatformK
 
 async def _open(engine: AsyncEngine, keyring: Keyring) -> PlatformKeys:
     async with write_transaction(engine) as connection:
-        stored = {
-            (row.root, row.version): row.check_value
-            for row in await connection.execute(select(KeyCheck.__table__))
-        }
+        recorded = (await connection.execute(select(KeyCheck.__table__))).all()
+        stored = {(row.root, row.version): row.check_value for row in recorded}
+        destroyed = {(row.root, row.version): row.destroyed_at for row in recorded}
         now = utcnow()
         checks = keyring.check_values()
         for root, version in sorted(stored):
-            if version not in checks.get(root, {}):
+            present = version in checks.get(root, {})
+            when = destroyed[root, version]
+            if when is not None and present:
+                # Keeping it would let backups from its time decrypt again.
+                raise KeysRefused(
+                    f"the key file still holds {root} version {version}, destroyed on "
+                    f"{when:%Y-%m-%d}: use the key file `upright keys destroy` wrote"
+                )
+            if when is None and not present:
                 raise KeysRefused(
                     f"the key file lacks {root} version {version}, which this database uses: "
                     "wrong or outdated key file?"

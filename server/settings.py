@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     require_second_factor: bool = True
     # Shared state (login throttling, budgets) across server processes.
     redis_url: str | None = None
+    # How long database backups are kept: a retired KEK version is destroyed only after
+    # this long, so every backup still kept can be restored, and older ones decrypt nothing.
+    backup_retention_days: Annotated[float, Field(gt=0, le=3650)] = 35
 
     @field_validator("database_url")
     @classmethod
