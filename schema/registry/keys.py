@@ -12,8 +12,11 @@ import datetime as dt
 import threading
 import uuid
 from collections import OrderedDict
+from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from schema.db import new_id
@@ -82,9 +85,42 @@ class RegistryKeys:
     async def organisation_key(
         self, connection: AsyncConnection, organisation_id: uuid.UUID, now: dt.datetime
     ) -> tuple[int, bytes]:
-        """The organisation's current key (generation, key), made if it has none yet."""
+        """The organisation's current key (generation, key), made if it has none yet.
+        Two first requests at once both try to make it: the insert skips on conflict and
+        both read the one row that won (PostgreSQL's next statement sees the commit)."""
+        row = await self._current_organisation_key(connection, organisation_id)
+        if row is None:
+            version, kek = self.keyring.kek.primary_key()
+            wrapped = wrap_key(
+                kek, version, new_data_key(), organisation_key_purpose(organisation_id, 1)
+            )
+            dialect_insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+            await connection.execute(
+                dialect_insert(OrganisationKey)
+                .values(
+                    id=new_id(),
+                    organisation_id=organisation_id,
+                    generation=1,
+                    wrapped_key=wrapped,
+                    kek_version=version,
+                    created_at=now,
+                    updated_at=now,
+                    version=1,
+                )
+                .on_conflict_do_nothing(index_elements=["organisation_id", "generation"])
+            )
+            row = await self._current_organisation_key(connection, organisation_id)
+            if row is None:  # deleted between the two statements: nothing to serve
+                raise DecryptionError("the organisation key was removed meanwhile")
+        return row.generation, await self._unwrap_organisation_key(
+            organisation_id, row.generation, row.wrapped_key
+        )
+
+    async def _current_organisation_key(
+        self, connection: AsyncConnection, organisation_id: uuid.UUID
+    ) -> Any:
         table = OrganisationKey.__table__.c
-        row = (
+        return (
             await connection.execute(
                 select(table.generation, table.wrapped_key)
                 .where(table.organisation_id == organisation_id)
@@ -92,28 +128,6 @@ class RegistryKeys:
                 .limit(1)
             )
         ).first()
-        if row is None:
-            key = new_data_key()
-            version, kek = self.keyring.kek.primary_key()
-            await connection.execute(
-                insert(OrganisationKey).values(
-                    id=new_id(),
-                    organisation_id=organisation_id,
-                    generation=1,
-                    wrapped_key=wrap_key(
-                        kek, version, key, organisation_key_purpose(organisation_id, 1)
-                    ),
-                    kek_version=version,
-                    created_at=now,
-                    updated_at=now,
-                    version=1,
-                )
-            )
-            self.cache.put("org", organisation_id, key, 1)
-            return 1, key
-        return row.generation, await self._unwrap_organisation_key(
-            organisation_id, row.generation, row.wrapped_key
-        )
 
     async def organisation_key_of(
         self, connection: AsyncConnection, organisation_id: uuid.UUID, generation: int
