@@ -10,7 +10,7 @@ from schema.relay import to_global_id
 from schema.tables.audit import AuditEvent
 from schema.tables.registry import Contact
 from tests.graphql import error_codes
-from tests.schema.registry.conftest import Registry
+from tests.schema.registry.conftest import GRANT, Registry
 
 LIST = """
 {
@@ -35,6 +35,9 @@ mutation($id: ID!, $org: ID!, $attributes: [SharedAttribute!]!, $purpose: String
 """
 FIND = """
 mutation($email: String!) { findContactByEmail(email: $email) { contacts { id pseudonym } } }
+"""
+FIND_PHONE = """
+mutation($phone: String!) { findContactByPhone(phone: $phone) { contacts { id pseudonym } } }
 """
 ERASE = """
 mutation($id: ID!, $reason: String!) {
@@ -227,3 +230,49 @@ async def test_a_ciphertext_moved_to_another_row_does_not_decrypt(
     regions = [node["region"] for node in body["data"]["contacts"]["nodes"]]
     assert regions == ["North", None]
     assert [e["path"][-1] for e in body["errors"]] == ["region"]
+
+
+async def test_a_partner_with_its_own_grant_cannot_reveal_search_or_probe(
+    registry: Registry,
+) -> None:
+    # Given the partner's admin holding a reveal grant of its own, with a fresh factor
+    outsider = registry.outsider
+    granted = await registry.run(outsider, GRANT, {"id": to_global_id("User", outsider.user_id)})
+    assert granted["data"]["grantReveal"]["holdsGrant"] is True, granted
+    await registry.step_up(outsider)
+    # And two contacts of the NGO: one shared with the partner, one not
+    shared = await registry.create(email="shared@example.org", phone="+254712345678")
+    hidden = await registry.create(email="hidden@example.org", phone="+254798765432")
+    await registry.step_up(registry.keeper)
+    answer = await registry.run(
+        registry.keeper,
+        SHARE,
+        {
+            "id": shared["id"],
+            "org": to_global_id("Organisation", registry.partner),
+            "attributes": ["COUNTRY"],
+            "purpose": "Joint protection follow-up in Geneva",
+        },
+    )
+    assert answer["data"]["shareContact"]["userErrors"] == []
+    (seen,) = (await registry.run(outsider, LIST))["data"]["contacts"]["nodes"]
+    purpose = {"purpose": "Verifying who this person is"}
+    # Then the shared contact, under the id the partner sees, does not reveal
+    revealed = await registry.run(outsider, REVEAL, {"id": seen["id"], **purpose})
+    assert error_codes(revealed) == ["NOT_FOUND"]
+    # And the unshared one, under the owner's id, answers as an id that does not exist
+    probed = await registry.run(outsider, REVEAL, {"id": hidden["id"], **purpose})
+    missing = await registry.run(outsider, REVEAL, {"id": to_global_id("Contact", "x"), **purpose})
+    assert error_codes(probed) == error_codes(missing) == ["NOT_FOUND"]
+    assert probed["errors"][0]["message"] == missing["errors"][0]["message"]
+    # And searching by their email or phone finds neither (the indexes are the owner's)
+    for email in ("shared@example.org", "hidden@example.org"):
+        found = await registry.run(outsider, FIND, {"email": email})
+        assert found["data"]["findContactByEmail"]["contacts"] == []
+    by_phone = await registry.run(outsider, FIND_PHONE, {"phone": "+254798765432"})
+    assert by_phone["data"]["findContactByPhone"]["contacts"] == []
+    # While the owner's grant holder finds both (the searches are not vacuous)
+    found = await registry.run(registry.keeper, FIND, {"email": "hidden@example.org"})
+    assert [c["pseudonym"] for c in found["data"]["findContactByEmail"]["contacts"]] == [
+        hidden["pseudonym"]
+    ]
