@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import unicodedata
 from collections.abc import Sequence
 
@@ -26,15 +27,26 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 _INFO = b"upright blind index/v1/"
 
 
+_HOST_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+
+
 def normalise_email(email: str) -> str:
     """One spelling per mailbox: case folded, international domains in their ASCII form."""
     local, at, domain = email.strip().rpartition("@")
-    if not at or not local or "." not in domain:
+    if (
+        not at
+        or not 0 < len(local) <= 64  # RFC 5321 limits
+        or ("@" in local and not (local.startswith('"') and local.endswith('"')))
+        or any(ch.isspace() or not ch.isprintable() for ch in local)
+    ):
         raise ValueError("not an email address")
     try:
         ascii_domain = domain.lower().encode("idna").decode("ascii")
     except UnicodeError:
         raise ValueError("not an email address") from None
+    labels = ascii_domain.split(".")
+    if len(labels) < 2 or len(ascii_domain) > 253 or not all(map(_HOST_LABEL.fullmatch, labels)):
+        raise ValueError("not an email address")
     # NFC: the same accented local part typed on two keyboards gives one index value
     return f"{unicodedata.normalize('NFC', local).lower()}@{ascii_domain}"
 

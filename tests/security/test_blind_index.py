@@ -39,7 +39,22 @@ def test_composed_and_decomposed_accents_normalise_alike() -> None:
 
 @pytest.mark.parametrize(
     "typed",
-    ["", "   ", "jane", "@example.org", "jane@", "jane@localhost", "jane@exa..mple.org", "a@.org"],
+    [
+        "",
+        "   ",
+        "jane",
+        "@example.org",
+        "jane@",
+        "jane@localhost",
+        "jane@exa..mple.org",
+        "a@.org",
+        "jane@@example.org",
+        "ja ne@example.org",
+        "jane@example.org.",
+        "j\x00@example.org",
+        "x" * 65 + "@example.org",
+        "x@" + "a" * 250 + ".org",
+    ],
 )
 def test_what_is_not_an_email_is_refused(typed: str) -> None:
     with pytest.raises(ValueError, match="not an email address"):

@@ -84,3 +84,42 @@ async def test_protected_values_are_nowhere_at_rest_nor_in_logs(
     assert [n for n in _needles() if n in logged] == []
     # (while what is plain by design, an organisation's name, is found: the scan works)
     assert b"Nairobi Defenders Forum" in stored
+
+
+CREATE = """
+mutation($input: ContactInput!) {
+  createContact(input: $input) { userErrors { field code message } contact { id } }
+}
+"""
+
+
+async def test_refused_contact_input_is_not_echoed_nor_logged(
+    registry: Registry, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    valid = {"fullName": SECRETS["fullName"], "riskLevel": "HIGH", "consent": "GIVEN"}
+    refused = [
+        {**valid, "email": "zawadi.siri@@example.org"},  # not an email
+        {**valid, "phone": "+254700111222 ext siri"},  # not a phone number
+        {**valid, "riskLevel": "SIRI"},  # not a risk level (variable coercion)
+        {**valid, "fullName": 254700111222},  # not a string (variable coercion)
+        {**valid, "handle": SECRETS["handle"] * 40},  # too long
+    ]
+    answers = [await registry.run(registry.member, CREATE, {"input": body}) for body in refused]
+    # Each is refused as the client's mistake...
+    codes = [
+        [e["extensions"]["code"] for e in answer["errors"]]
+        if "errors" in answer
+        else [e["code"] for e in answer["data"]["createContact"]["userErrors"]]
+        for answer in answers
+    ]
+    assert codes == [["BAD_USER_INPUT"]] * len(refused)
+    # ... and nothing submitted comes back or reaches the logs
+    echoed = repr(answers).encode()
+    logged = "\n".join(record.getMessage() for record in caplog.records).encode()
+    needles = [*_needles(), b"siri@@", b"ext siri", b"SIRI"]
+    assert [n for n in needles if n in echoed] == []
+    assert [n for n in needles if n in logged] == []
+    assert (await registry.run(registry.member, "{ contacts(first: 1) { totalCount } }")) == {
+        "data": {"contacts": {"totalCount": 0}}
+    }
