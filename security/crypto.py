@@ -32,8 +32,34 @@ class DecryptionError(Exception):
 
 def field_aad(table: str, column: str, row_id: uuid.UUID, owner: uuid.UUID | None) -> bytes:
     """Names the place a field lives, so a ciphertext moved elsewhere fails to decrypt."""
-    place = [table, column, str(row_id), "platform" if owner is None else str(owner)]
-    return orjson.dumps(["upright field/v1", *place])
+    return place_aad(table, column, str(row_id), "platform" if owner is None else str(owner))
+
+
+def place_aad(table: str, column: str, row: str, owner: str) -> bytes:
+    """`field_aad` from the row's and owner's text, for callers that open many fields of
+    one row."""
+    return orjson.dumps(["upright field/v1", table, column, row, owner])
+
+
+class FieldCipher:
+    """One key's cipher, built once for the several fields of a row it opens."""
+
+    def __init__(self, key: bytes, key_id: str) -> None:
+        self._aead = _aead(key)
+        self._header = _header(key_id)
+
+    def seal(self, plaintext: bytes, aad: bytes) -> bytes:
+        nonce = secrets.token_bytes(NONCE_BYTES)
+        return self._header + nonce + self._aead.encrypt(nonce, plaintext, self._header + aad)
+
+    def open(self, blob: bytes, aad: bytes) -> bytes:
+        header, _key_id, nonce, body = _parse(blob)
+        if header != self._header:
+            raise DecryptionError(_FAILED)
+        try:
+            return self._aead.decrypt(nonce, body, header + aad)
+        except InvalidTag:
+            raise DecryptionError(_FAILED) from None
 
 
 def encrypt(key: bytes, key_id: str, plaintext: bytes, aad: bytes) -> bytes:

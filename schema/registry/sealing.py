@@ -7,35 +7,40 @@ import uuid
 
 import orjson
 
-from security.crypto import decrypt, encrypt, field_aad
+from security.crypto import FieldCipher, place_aad
 
 KEY_ID = "contact"
 
 
 class ContactFields:
     def __init__(self, key: bytes, contact_id: uuid.UUID, owner: uuid.UUID) -> None:
-        self._key = key
-        self._contact_id = contact_id
-        self._owner = owner
+        self._cipher = FieldCipher(key, KEY_ID) if key else None
+        self._row = str(contact_id)
+        self._owner = str(owner)
+
+    def _aad(self, table: str, column: str) -> bytes:
+        return place_aad(table, column, self._row, self._owner)
+
+    def _sealer(self) -> FieldCipher:
+        if self._cipher is None:
+            raise ValueError("no data key")
+        return self._cipher
 
     def seal(self, column: str, value: str | None) -> bytes | None:
         if value is None:
             return None
-        aad = field_aad("contacts", column, self._contact_id, self._owner)
-        return encrypt(self._key, KEY_ID, value.encode(), aad)
+        return self._sealer().seal(value.encode(), self._aad("contacts", column))
 
     def open(self, column: str, blob: bytes | None) -> str | None:
         if blob is None:
             return None
-        aad = field_aad("contacts", column, self._contact_id, self._owner)
-        return decrypt(lambda _: self._key, blob, aad).decode()
+        return self._sealer().open(blob, self._aad("contacts", column)).decode()
 
     def seal_links(self, links: list[tuple[str, uuid.UUID]]) -> bytes:
         """Links to recommendations and activities live inside the ciphertext: nothing
         outside it tells which people work on what."""
-        text = orjson.dumps([[kind, str(key)] for kind, key in links]).decode()
-        aad = field_aad("contacts", "links", self._contact_id, self._owner)
-        return encrypt(self._key, KEY_ID, text.encode(), aad)
+        text = orjson.dumps([[kind, str(key)] for kind, key in links])
+        return self._sealer().seal(text, self._aad("contacts", "links"))
 
     def open_links(self, blob: bytes | None) -> list[tuple[str, uuid.UUID]]:
         text = self.open("links", blob)
@@ -44,12 +49,10 @@ class ContactFields:
     def seal_audit(self, text: str) -> bytes:
         """Free text about the contact (a purpose, a reason) for the audit: it dies with
         the data key when the contact is erased."""
-        aad = field_aad("audit_events", "sealed_details", self._contact_id, self._owner)
-        return encrypt(self._key, KEY_ID, text.encode(), aad)
+        return self._sealer().seal(text.encode(), self._aad("audit_events", "sealed_details"))
 
     def open_audit(self, blob: bytes) -> str:
-        aad = field_aad("audit_events", "sealed_details", self._contact_id, self._owner)
-        return decrypt(lambda _: self._key, blob, aad).decode()
+        return self._sealer().open(blob, self._aad("audit_events", "sealed_details")).decode()
 
 
 class Unreadable(ContactFields):
@@ -63,4 +66,7 @@ class Unreadable(ContactFields):
         raise self._error
 
     def open_links(self, blob: bytes | None) -> list[tuple[str, uuid.UUID]]:
+        raise self._error
+
+    def open_audit(self, blob: bytes) -> str:
         raise self._error

@@ -10,11 +10,13 @@ from hypothesis import strategies as st
 
 from security.crypto import (
     DecryptionError,
+    FieldCipher,
     decrypt,
     encrypt,
     field_aad,
     key_id_of,
     new_data_key,
+    place_aad,
     unwrap_key,
     wrap_key,
     wrapped_version,
@@ -219,3 +221,18 @@ def test_new_data_keys_are_random_32_bytes() -> None:
     keys = {new_data_key() for _ in range(16)}
     assert len(keys) == 16
     assert {len(key) for key in keys} == {32}
+
+
+def test_a_field_cipher_reads_and_writes_the_same_blobs() -> None:
+    # Given the cipher a row's fields are opened with, and the place as text
+    cipher = FieldCipher(KEY, "org:1")
+    assert place_aad("contacts", "name", str(ROW), str(ORG)) == PLACE
+    # Then what either side seals, the other opens, and only at its place
+    assert cipher.open(encrypt(KEY, "org:1", PLAINTEXT, PLACE), PLACE) == PLAINTEXT
+    assert decrypt(_keys, cipher.seal(PLAINTEXT, PLACE), PLACE) == PLAINTEXT
+    elsewhere = field_aad("contacts", "name", OTHER_ROW, ORG)
+    with pytest.raises(DecryptionError):
+        cipher.open(cipher.seal(PLAINTEXT, PLACE), elsewhere)
+    # And a blob under another key id is refused, even when the key is the same
+    with pytest.raises(DecryptionError):
+        cipher.open(encrypt(KEY, "org:2", PLAINTEXT, PLACE), PLACE)
