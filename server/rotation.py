@@ -1,11 +1,13 @@
 """KEK rotation (SECURITY.md properties 4 and 5): add a version to every replica's key
-file, promote it, re-wrap, retire what nothing uses, destroy it once backups age out.
+file, promote it, rotate, retire what nothing uses, destroy it once backups age out.
 
-Re-wrapping changes how an organisation or platform key is stored, never the key, so
-servers keep serving: each row is under the old version or the new one, and every
-replica's key file holds both. Each row is updated under its own version (optimistic
-concurrency): a concurrent change wins, and a deleted row is never written back.
-The commands that drive it are in `server.rotation_cli`.
+Rotating replaces each organisation key with a new generation under the new version and
+moves the contacts' data keys to it (`server.key_renewal`): an old backup's organisation
+keys are then wrapped only by versions that get destroyed. The platform key is
+re-wrapped: the key stays, its wrapping changes. Servers keep serving throughout: every
+replica's key file holds both versions, and each row is written only if it is still as
+read (optimistic concurrency), so a concurrent change wins and an erased key is never
+written back. The commands that drive it are in `server.rotation_cli`.
 """
 
 from __future__ import annotations
@@ -15,29 +17,27 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Row, func, select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from schema.audit import PLATFORM_CHAIN, record
 from schema.db import Base
-from schema.registry.keys import organisation_key_purpose
 from schema.tables.accounts import KeyCheck, OrganisationKey, PlatformKey
 from security.crypto import DecryptionError, unwrap_key, wrap_key, wrapped_version
 from security.keyring import ROOTS, Keyring, KeyringError, replace_keyring
 from server.database import write_transaction
+from server.key_generations import pending_units, rewrapped_in_place
+from server.key_renewal import Batches, Renewal, renew_organisation_keys
 from server.keys import PLATFORM_KEY_PURPOSE, open_platform_keys
 
 BATCH_SIZE = 500
-# The tables holding keys wrapped by the KEK, and what each wrapped key is bound to.
-_WRAPPED: dict[str, tuple[type[Base], Callable[[Row[Any]], str]]] = {
-    "organisation_keys": (
-        OrganisationKey,
-        lambda row: organisation_key_purpose(row.organisation_id, row.generation),
-    ),
-    "platform_keys": (PlatformKey, lambda _row: PLATFORM_KEY_PURPOSE),
+# The tables holding keys wrapped by the KEK.
+_UNDER_KEK: dict[str, type[Base]] = {
+    "organisation_keys": OrganisationKey,
+    "platform_keys": PlatformKey,
 }
+_platform = PlatformKey.__table__.c
 _checks = KeyCheck.__table__.c
 _LOCK_WRAPPED = "LOCK TABLE organisation_keys, platform_keys IN SHARE MODE"
 
@@ -48,68 +48,70 @@ class RotationRefused(Exception):
 
 @dataclass(frozen=True)
 class StoredKey:
-    """A key wrapped by a KEK version other than the primary, as read before re-wrapping."""
+    """A platform key wrapped by a KEK version other than the primary, as read before
+    re-wrapping."""
 
-    table: str
     id: uuid.UUID
     version: int  # the row's, for the conditional update
     wrapped_key: bytes = field(repr=False)
-    purpose: str
 
 
 @dataclass
-class Rotation:
-    """What a run did. Conflicts (rows changed or erased meanwhile) and unreadable rows
-    stay under their old version; another run picks up the first."""
+class Rotation(Renewal):
+    """What a run did: organisation keys replaced (`Renewal`), platform keys re-wrapped,
+    versions retired. What could not move stays under its old version; another run
+    picks it up."""
 
-    rewrapped: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_WRAPPED, 0))
-    conflicts: int = 0
-    unreadable: int = 0
-    moved_from: set[int] = field(default_factory=set)
+    platform_keys: int = 0
     retired: list[int] = field(default_factory=list)
+
+    @property
+    def unfinished(self) -> bool:
+        """Something stays under an old version: the run should be repeated."""
+        return bool(self.conflicts or self.unreadable or self.kept)
 
 
 async def pending_batch(
-    connection: AsyncConnection, table: str, primary: int, after: uuid.UUID | None, size: int
+    connection: AsyncConnection, primary: int, after: uuid.UUID | None, size: int
 ) -> list[StoredKey]:
-    """The next keys (by id, after `after`) not wrapped by the primary version."""
-    model, purpose = _WRAPPED[table]
-    columns = model.__table__.c
-    query = select(model.__table__).where(columns.kek_version != primary)
+    """The next platform keys (by id, after `after`) not wrapped by the primary version."""
+    query = select(PlatformKey.__table__).where(_platform.kek_version != primary)
     if after is not None:
-        query = query.where(columns.id > after)
-    rows = await connection.execute(query.order_by(columns.id).limit(size))
-    return [StoredKey(table, row.id, row.version, row.wrapped_key, purpose(row)) for row in rows]
+        query = query.where(_platform.id > after)
+    rows = await connection.execute(query.order_by(_platform.id).limit(size))
+    return [StoredKey(row.id, row.version, row.wrapped_key) for row in rows]
 
 
 async def pending_count(engine: AsyncEngine, primary: int) -> int:
+    """What a rotation would do, for a progress bar: organisation keys to make, contact
+    keys to move, platform keys to re-wrap."""
     async with engine.connect() as connection:
-        usage = await kek_usage(connection)
-    return sum(sum(counts.values()) for version, counts in usage.items() if version != primary)
+        platform = await connection.scalar(
+            select(func.count()).where(_platform.kek_version != primary)
+        )
+        return await pending_units(connection, primary) + (platform or 0)
 
 
 async def rewrap_batch(
     engine: AsyncEngine, keyring: Keyring, batch: Sequence[StoredKey], now: dt.datetime
 ) -> Rotation:
-    """Re-wraps under the primary version in one transaction with its audit entry,
-    each row only if its version is still the one read."""
+    """Re-wraps platform keys under the primary version in one transaction with its
+    audit entry, each row only if its version is still the one read."""
     done = Rotation()
     primary, kek = keyring.kek.primary_key()
     fresh = []
     for stored in batch:
         try:
-            key = unwrap_key(keyring.kek.key, stored.wrapped_key, stored.purpose)
+            key = unwrap_key(keyring.kek.key, stored.wrapped_key, PLATFORM_KEY_PURPOSE)
         except (DecryptionError, KeyringError):
             done.unreadable += 1
             continue
-        fresh.append((stored, wrap_key(kek, primary, key, stored.purpose)))
+        fresh.append((stored, wrap_key(kek, primary, key, PLATFORM_KEY_PURPOSE)))
     async with write_transaction(engine) as connection:
         for stored, wrapped in fresh:
-            model, _ = _WRAPPED[stored.table]
-            columns = model.__table__.c
             result = await connection.execute(
-                update(model)
-                .where(columns.id == stored.id, columns.version == stored.version)
+                update(PlatformKey)
+                .where(_platform.id == stored.id, _platform.version == stored.version)
                 .values(
                     wrapped_key=wrapped,
                     kek_version=primary,
@@ -118,17 +120,18 @@ async def rewrap_batch(
                 )
             )
             if result.rowcount == 1:
-                done.rewrapped[stored.table] += 1
+                done.platform_keys += 1
                 done.moved_from.add(wrapped_version(stored.wrapped_key))
             else:
                 done.conflicts += 1
-        if any(done.rewrapped.values()):
+        if done.platform_keys:
             details = {
                 "root": "kek",
                 "to_version": primary,
                 "from_versions": sorted(done.moved_from),
+                "platform_keys": done.platform_keys,
+                "conflicts": done.conflicts,
             }
-            details |= {**done.rewrapped, "conflicts": done.conflicts}
             await record(connection, PLATFORM_CHAIN, "keys.rewrapped", now, details=details)
     return done
 
@@ -142,33 +145,27 @@ async def rotate(
     max_batches: int | None = None,
     on_batch: Callable[[int], None] | None = None,
 ) -> Rotation:
-    """Re-wraps every key not under the primary KEK version, then retires the versions
-    nothing uses. Each batch commits on its own: an interrupted run leaves every row
-    readable, and the next run does only what is left."""
+    """Replaces every organisation key not under the primary KEK version, re-wraps the
+    platform key, then retires the versions nothing uses. Each batch commits on its own:
+    an interrupted run leaves every key readable, and the next run does only what is
+    left. `on_batch` gets each batch's size in the units of `pending_count`."""
     # The file must match the database, and its new versions be recorded (so a replica
     # lacking them is refused), before anything is written under them.
     await open_platform_keys(engine, keyring)
+    batches = Batches(batch_size, max_batches, on_batch)
     total = Rotation()
-    batches = 0
-    for table in _WRAPPED:
-        after = None
-        while max_batches is None or batches < max_batches:
-            async with engine.connect() as connection:
-                batch = await pending_batch(
-                    connection, table, keyring.kek.primary, after, batch_size
-                )
-            if not batch:
-                break
-            done = await rewrap_batch(engine, keyring, batch, clock())
-            for name, count in done.rewrapped.items():
-                total.rewrapped[name] += count
-            total.conflicts += done.conflicts
-            total.unreadable += done.unreadable
-            total.moved_from |= done.moved_from
-            batches += 1
-            after = batch[-1].id
-            if on_batch is not None:
-                on_batch(len(batch))
+    total.add(await renew_organisation_keys(engine, keyring, clock, batches))
+    after = None
+    while batches.more():
+        async with engine.connect() as connection:
+            batch = await pending_batch(connection, keyring.kek.primary, after, batch_size)
+        if not batch:
+            break
+        done = await rewrap_batch(engine, keyring, batch, clock())
+        total.add(done)
+        total.platform_keys += done.platform_keys
+        batches.finished(len(batch))
+        after = batch[-1].id
     total.retired = await retire_unused(engine, keyring, clock(), total.moved_from)
     return total
 
@@ -176,11 +173,11 @@ async def rotate(
 async def kek_usage(connection: AsyncConnection) -> dict[int, dict[str, int]]:
     """Per KEK version, how many keys of each table it wraps."""
     usage: dict[int, dict[str, int]] = {}
-    for table, (model, _) in _WRAPPED.items():
+    for table, model in _UNDER_KEK.items():
         columns = model.__table__.c
         counted = select(columns.kek_version, func.count()).group_by(columns.kek_version)
         for version, count in await connection.execute(counted):
-            usage.setdefault(version, dict.fromkeys(_WRAPPED, 0))[table] = count
+            usage.setdefault(version, dict.fromkeys(_UNDER_KEK, 0))[table] = count
     return usage
 
 
@@ -252,7 +249,7 @@ async def key_status(connection: AsyncConnection, keyring: Keyring) -> list[Vers
                 created_at=row.created_at if row else None,
                 retired_at=row.retired_at if row else None,
                 destroyed_at=row.destroyed_at if row else None,
-                wraps=usage.get(version, dict.fromkeys(_WRAPPED, 0)) if root == "kek" else {},
+                wraps=usage.get(version, dict.fromkeys(_UNDER_KEK, 0)) if root == "kek" else {},
             )
         )
     return statuses
@@ -288,6 +285,18 @@ def _in_use(name: str, status: VersionStatus) -> str | None:
     return None
 
 
+async def _kept_in_place(connection: AsyncConnection) -> str | None:
+    """Organisation keys an earlier release re-wrapped instead of replacing are older than
+    their wrapping: backups of an older version's time would still decrypt with them."""
+    count = await connection.scalar(select(func.count()).where(rewrapped_in_place()))
+    if not count:
+        return None
+    return (
+        f"{count} organisation keys were re-wrapped by an earlier release, not replaced: "
+        "run `upright keys rotate` first"
+    )
+
+
 async def destroy_kek_version(
     engine: AsyncEngine,
     path: Path,
@@ -298,9 +307,10 @@ async def destroy_kek_version(
 ) -> Keyring:
     """Removes a KEK version from the key file for good, returning the keyring left.
 
-    Old backups hold organisation keys wrapped under the versions of their day, and
-    the key file is never in a backup: once this version is gone, backups from its
-    time decrypt nothing, so an erasure is complete in them too. Waiting until it was
+    Old backups hold organisation keys wrapped under the versions of their day, which
+    the rotation replaced (the live database holds none of them), and the key file is
+    never in a backup: once this version is gone, backups from its time decrypt
+    nothing, so an erasure is complete in them too. Waiting until it was
     retired longer than backups are kept means every backup still kept stays restorable.
     """
     async with write_transaction(engine) as connection:
@@ -314,7 +324,7 @@ async def destroy_kek_version(
         status = next((s for s in statuses if s.root == "kek" and s.version == version), None)
         if status is None:
             raise RotationRefused(f"kek version {version} is neither in the key file nor recorded")
-        refusal = destroy_refusal(status, now, retention)
+        refusal = destroy_refusal(status, now, retention) or await _kept_in_place(connection)
         if refusal is not None:
             raise RotationRefused(refusal)
         await connection.execute(

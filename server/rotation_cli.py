@@ -74,7 +74,7 @@ def promote(root: Root, version: Version) -> None:
         return
     _rewrite(settings.keys_file, keyring.promoted(root, version))
     then = (
-        "then run `upright keys rotate` to re-wrap the keys under older versions"
+        "then run `upright keys rotate` to replace the keys under older versions"
         if root == "kek"
         else f"older {root} versions stay in the file for what was made under them"
     )
@@ -85,11 +85,15 @@ def promote(root: Root, version: Version) -> None:
 
 
 def rotate_command(
-    batch_size: Annotated[int, typer.Option(min=1, max=10_000, help="Keys per transaction.")] = (
-        BATCH_SIZE
-    ),
+    batch_size: Annotated[
+        int,
+        typer.Option(
+            min=1, max=10_000, help="Keys (contact, organisation, platform) per transaction."
+        ),
+    ] = (BATCH_SIZE),
 ) -> None:
-    """Phase 3: re-wrap every organisation and platform key under the primary KEK version
+    """Phase 3: replace every organisation key under an older KEK version with a new one
+    under the primary, moving its contacts' data keys to it, and re-wrap the platform key
     (safe while servers run; run it again to finish an interrupted run)."""
     settings = _settings()
     keyring = _keys(settings)
@@ -100,7 +104,7 @@ def rotate_command(
             total = await pending_count(engine, keyring.kek.primary)
             columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
             with Progress(*columns, TimeRemainingColumn(), console=_console) as progress:
-                task = progress.add_task("re-wrapping keys", total=total)
+                task = progress.add_task("rotating keys", total=total)
                 return await rotate(
                     engine,
                     keyring,
@@ -111,11 +115,11 @@ def rotate_command(
         finally:
             await engine.dispose()
 
-    done = _run(settings, run(), "rotation stopped (what was re-wrapped stays so; run it again)")
-    primary = keyring.kek.primary
+    done = _run(settings, run(), "rotation stopped (what was done stays done; run it again)")
     _console.print(
-        f"re-wrapped under kek version {primary}: {done.rewrapped['organisation_keys']} "
-        f"organisation keys, {done.rewrapped['platform_keys']} platform keys"
+        f"under kek version {keyring.kek.primary}: {done.made} new organisation keys, "
+        f"{done.contacts} contact keys moved to them, {done.deleted} old organisation keys "
+        f"deleted, {done.platform_keys} platform keys re-wrapped"
     )
     if done.retired:
         retired = ", ".join(str(version) for version in done.retired)
@@ -123,10 +127,11 @@ def rotate_command(
             f"retired kek versions: {retired} (`upright keys status` says when each may be "
             "destroyed)"
         )
-    if done.conflicts or done.unreadable:
+    if done.unfinished:
         _fail(
-            f"{done.conflicts} keys changed meanwhile and {done.unreadable} could not be "
-            "unwrapped: they stay under their old version; run `upright keys rotate` again"
+            f"{done.conflicts} keys changed meanwhile, {done.unreadable} could not be "
+            f"unwrapped and {done.kept} old organisation keys are still used: they stay "
+            "under their old version; run `upright keys rotate` again"
         )
 
 

@@ -153,6 +153,16 @@ def keys_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
+def key_path(tmp_path: Path, keys_file: Path) -> Path:
+    """A copy of the session's key file that this test may rewrite (rotate, destroy)."""
+    path = tmp_path / "keys" / "upright-keys.json"
+    path.parent.mkdir()
+    shutil.copyfile(keys_file, path)
+    path.chmod(0o600)
+    return path
+
+
+@pytest.fixture
 def settings(database_url: str, keys_file: Path) -> Settings:
     return Settings(database_url=database_url, keys_file=keys_file)
 

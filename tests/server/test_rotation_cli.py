@@ -6,15 +6,17 @@ import stat
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select, update
 from typer.testing import CliRunner
 
-from security.keyring import Keyring, load_keyring
+from schema.tables.registry import Contact
+from security.keyring import Keyring, load_keyring, replace_keyring
 from server.cli import app
 from server.database import create_engine
 from server.settings import Settings
 from tests.clock import Clock
 from tests.conftest import run_sync
-from tests.server.test_rotation import make_keys
+from tests.server.rotation_helpers import promoted, seed
 
 runner = CliRunner()
 
@@ -31,7 +33,8 @@ def invoke(monkeypatch: pytest.MonkeyPatch, *args: str, **env: str) -> tuple[int
 def test_the_commands_rotate_and_destroy_end_to_end(
     monkeypatch: pytest.MonkeyPatch, database_url: str, key_path: Path, clock: Clock
 ) -> None:
-    # Given keys under version 1, and the commands' clock under the test's control
+    # Given three organisations with a contact each under version 1, and the commands'
+    # clock under the test's control
     monkeypatch.setattr("server.rotation_cli.utcnow", clock)
     env = {
         "UPRIGHT_DATABASE_URL": database_url,
@@ -39,14 +42,14 @@ def test_the_commands_rotate_and_destroy_end_to_end(
         "COLUMNS": "160",  # the status tables on one line each
     }
 
-    async def seed() -> None:
+    async def seed_keys() -> None:
         engine = create_engine(Settings(database_url=database_url))
         try:
-            await make_keys(engine, load_keyring(key_path), clock())
+            await seed(engine, load_keyring(key_path), clock(), contacts=1)
         finally:
             await engine.dispose()
 
-    run_sync(seed())
+    run_sync(seed_keys())
     # When a version is added; then the file holds it, not primary, and says what is next
     code, output = invoke(monkeypatch, "add-version", "--root", "kek", **env)
     assert code == 0, output
@@ -69,9 +72,12 @@ def test_the_commands_rotate_and_destroy_end_to_end(
     assert load_keyring(key_path).kek.primary == 2
     code, output = invoke(monkeypatch, "rotate", **env)
     assert code == 0, output
-    assert "re-wrapping keys" in output
-    assert "4/4" in output
-    assert "re-wrapped under kek version 2: 3 organisation keys, 1 platform keys" in output
+    assert "rotating keys" in output
+    assert "7/7" in output  # 3 new organisation keys, 3 contact keys, 1 platform key
+    assert (
+        "under kek version 2: 3 new organisation keys, 3 contact keys moved to them, "
+        "3 old organisation keys deleted, 1 platform keys re-wrapped"
+    ) in output
     assert "retired kek versions: 1" in output
     # Then the status shows it, and destroying too early is one line saying when
     code, output = invoke(monkeypatch, "status", **env)
@@ -140,3 +146,35 @@ def test_promoting_another_root_says_nothing_is_rewrapped(
     assert "older blind_index versions stay in the file" in output
     assert load_keyring(key_path).blind_index.primary == 2
     assert load_keyring(key_path).kek.primary == 1
+
+
+def test_a_rotation_that_leaves_keys_behind_says_to_run_it_again(
+    monkeypatch: pytest.MonkeyPatch, database_url: str, key_path: Path, clock: Clock
+) -> None:
+    # Given a contact whose wrapped data key was damaged, and version 2 promoted
+    monkeypatch.setattr("server.rotation_cli.utcnow", clock)
+    env = {"UPRIGHT_DATABASE_URL": database_url, "UPRIGHT_KEYS_FILE": str(key_path)}
+
+    async def seed_damaged() -> None:
+        engine = create_engine(Settings(database_url=database_url))
+        try:
+            await seed(engine, load_keyring(key_path), clock(), organisations=1, contacts=1)
+            async with engine.begin() as connection:
+                wrapped = await connection.scalar(select(Contact.wrapped_data_key))
+                damaged = wrapped[:-1] + bytes([wrapped[-1] ^ 1])
+                await connection.execute(update(Contact).values(wrapped_data_key=damaged))
+        finally:
+            await engine.dispose()
+
+    run_sync(seed_damaged())
+    replace_keyring(key_path, promoted(load_keyring(key_path)))
+    # When the keys are rotated
+    code, output = invoke(monkeypatch, "rotate", **env)
+    # Then the rest is done, and it says what stays behind and to run it again
+    assert code == 1, output
+    assert "1 new organisation keys, 0 contact keys moved to them, 0 old" in output
+    assert "retired" not in output
+    assert output.strip().splitlines()[-1] == (
+        "error: 0 keys changed meanwhile, 1 could not be unwrapped and 1 old organisation "
+        "keys are still used: they stay under their old version; run `upright keys rotate` again"
+    )
