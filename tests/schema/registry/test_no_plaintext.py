@@ -4,15 +4,20 @@ for them, as text and as the hex PostgreSQL dumps binary columns in."""
 
 from __future__ import annotations
 
+import base64
 import logging
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from schema.registry.keys import KeyCache, RegistryKeys
+from schema.tables.registry import Contact
+from security.keyring import load_keyring
 from security.platform import PlatformKeys
 from security.roles import Role
 from tests.accounts import make_user
@@ -84,6 +89,46 @@ async def test_protected_values_are_nowhere_at_rest_nor_in_logs(
     assert [n for n in _needles() if n in logged] == []
     # (while what is plain by design, an organisation's name, is found: the scan works)
     assert b"Nairobi Defenders Forum" in stored
+
+
+def _key_forms(key: bytes) -> list[bytes]:
+    return [
+        key,
+        key.hex().encode(),
+        base64.b64encode(key).rstrip(b"="),
+        base64.urlsafe_b64encode(key).rstrip(b"="),
+    ]
+
+
+async def test_no_key_is_stored_in_any_form(
+    registry: Registry,
+    engine: AsyncEngine,
+    platform_keys: PlatformKeys,
+    keys_file: Path,
+    backend: str,
+    database_url: str,
+) -> None:
+    """Property 2: the database holds keys only wrapped, and the KEK not at all."""
+    # Given a contact (so an organisation key and a data key exist) that was revealed
+    created = await registry.create(**SECRETS, riskLevel="HIGH", consent="GIVEN")
+    await registry.step_up(registry.keeper)
+    await registry.run(registry.keeper, REVEAL, {"id": created["id"], "purpose": PURPOSE})
+    # And every key, as the server unwraps it
+    keyring = load_keyring(keys_file)
+    registry_keys = RegistryKeys(keyring, KeyCache())
+    async with engine.connect() as connection:
+        contact = (await connection.execute(select(Contact.__table__))).one()
+        organisation_key = await registry_keys.organisation_key_of(connection, registry.ngo, 1)
+        data_key = await registry_keys.contact_key(
+            connection, contact.id, registry.ngo, contact.wrapped_data_key
+        )
+    keys = [key for root in keyring.roots.values() for key in root.versions.values()]
+    keys += [*platform_keys.data_keys.values(), organisation_key, data_key]
+    # When the database is dumped; then none of them is there, raw, in hex or in base64
+    stored = _dump(backend, database_url)
+    assert [form for key in keys for form in _key_forms(key) if form in stored] == []
+    # (while the wrapped data key is: the scan reads the right bytes)
+    assert contact.wrapped_data_key.hex().encode() in stored or contact.wrapped_data_key in stored
 
 
 CREATE = """
