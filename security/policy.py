@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeAlias
 
-from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, literal, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute
 
 from security.roles import Role, Scope
@@ -60,6 +60,8 @@ class ContactShareColumns(Protocol):
     def recipient_organisation_id(self) -> Column: ...
     @property
     def revoked_at(self) -> Column: ...
+    @property
+    def shared_attributes(self) -> Column: ...
 
 
 class DirectoryColumns(Protocol):
@@ -182,6 +184,33 @@ def contacts_visible(
     )
     owned = contact.owner_organisation_id == viewer.organisation_id
     return and_(contact.erased_at.is_(None), or_(owned, shared))
+
+
+def contacts_filterable(
+    contact: ContactColumns, share: ContactShareColumns, viewer: Viewer, attribute: str
+) -> ColumnElement[bool]:
+    """Where a filter on a plain attribute (`attribute`: "COUNTRY", "THEMES") may look:
+    the viewer's own contacts, and those shared with it naming that attribute. Filtering
+    the others would let a recipient shown only the risk level bisect the country
+    through counts. (`require_contact_filter` keeps tokens out first.)"""
+    named = (
+        select(share.contact_id)
+        .where(
+            share.contact_id == contact.id,
+            share.recipient_organisation_id == viewer.organisation_id,
+            share.revoked_at.is_(None),
+            # shared_attributes is space-separated, e.g. "COUNTRY THEMES"
+            (literal(" ") + share.shared_attributes + literal(" ")).like(f"% {attribute} %"),
+        )
+        .exists()
+    )
+    return or_(contact.owner_organisation_id == viewer.organisation_id, named)
+
+
+def require_contact_filter(viewer: Viewer) -> None:
+    """API tokens see contacts as pseudonyms only: nothing to filter them by."""
+    if viewer.is_token:
+        raise NotAllowed("API tokens see contacts as pseudonyms only: no filter applies.")
 
 
 def users_visible(table: UserColumns, viewer: Viewer) -> ColumnElement[bool]:

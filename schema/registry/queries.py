@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import strawberry
@@ -33,8 +34,15 @@ from schema.tables.organisations import Organisation
 from schema.tables.registry import Contact as ContactTable
 from schema.tables.registry import ContactShare, contact_affected_persons, contact_themes
 from security.crypto import DecryptionError
-from security.policy import Viewer, contacts_visible, visible
-from security.pseudonyms import contact_from_token
+from security.keyring import KeyRoot
+from security.policy import (
+    Viewer,
+    contacts_filterable,
+    contacts_visible,
+    require_contact_filter,
+    visible,
+)
+from security.pseudonyms import contact_from_token, contact_token
 
 _contacts = ContactTable.__table__.c
 _shares = ContactShare.__table__.c
@@ -46,6 +54,59 @@ EVERYTHING = frozenset(SharedAttribute)
 class ContactFilter:
     country: str | None = strawberry.field(default=None, description="ISO 3166-1 code.")
     theme: str | None = strawberry.field(default=None, description="A theme code.")
+
+
+def filtered(context: Context, query: Select[Any], filter: ContactFilter) -> Select[Any]:
+    """Country and theme filters look only where the viewer may see those attributes."""
+    viewer = context.principal
+    if filter.country is not None:
+        require_contact_filter(viewer)
+        code = state_code(context.reference, filter.country)
+        query = query.where(
+            _contacts.country_code == code,
+            contacts_filterable(_contacts, _shares, viewer, SharedAttribute.COUNTRY.value),
+        )
+    if filter.theme is not None:
+        require_contact_filter(viewer)
+        if filter.theme not in context.reference.themes:
+            raise BadUserInput("Unknown theme code.")
+        query = query.where(
+            _contacts.id.in_(
+                select(contact_themes.c.contact_id).where(
+                    contact_themes.c.theme_code == filter.theme
+                )
+            ),
+            contacts_filterable(_contacts, _shares, viewer, SharedAttribute.THEMES.value),
+        )
+    return query
+
+
+@dataclass(frozen=True, slots=True)
+class ViewerOrdering(Ordering):
+    """Contacts as added, with cursors sealed for the viewing organisation like its
+    contact ids: a cursor holding the contact's id would be the same for every viewer
+    (two recipients could join what each was shown) and would date the contact."""
+
+    root: KeyRoot
+    viewer: uuid.UUID | None
+
+    def encode(self, row: Row[Any]) -> str:
+        return contact_token(self.root, self.viewer, row.id)
+
+    def decode(self, cursor: str) -> list[Any]:
+        found = contact_from_token(self.root, self.viewer, cursor)
+        if found is None:
+            raise BadUserInput("Invalid cursor for this list and order.")
+        return [found]
+
+
+def viewer_ordering(context: Context) -> ViewerOrdering:
+    return ViewerOrdering(
+        AS_ADDED.name,
+        AS_ADDED.keys,
+        root=context.services.keys.keyring.pseudonym,
+        viewer=context.principal.organisation_id,
+    )
 
 
 def contacts_select(viewer: Viewer) -> Select[Any]:
@@ -252,22 +313,11 @@ class RegistryQuery:
     ) -> Connection[Contact]:
         context = info.context
         query = contacts_select(context.principal)
-        if filter is not None and filter.country is not None:
-            query = query.where(
-                _contacts.country_code == state_code(context.reference, filter.country)
-            )
-        if filter is not None and filter.theme is not None:
-            if filter.theme not in context.reference.themes:
-                raise BadUserInput("Unknown theme code.")
-            query = query.where(
-                _contacts.id.in_(
-                    select(contact_themes.c.contact_id).where(
-                        contact_themes.c.theme_code == filter.theme
-                    )
-                )
-            )
+        if filter is not None:
+            query = filtered(context, query, filter)
         args = PageArgs(first, after, last, before)
-        statement, size = page_statement(query, AS_ADDED, args)
+        ordering = viewer_ordering(context)
+        statement, size = page_statement(query, ordering, args)
         rows = await context.fetch_all(statement)
         page = rows[:size]
         wanted = frozenset(connection_node_fields(info))
@@ -276,7 +326,7 @@ class RegistryQuery:
             rows=rows,
             size=size,
             args=args,
-            ordering=AS_ADDED,
+            ordering=ordering,
             to_node=lambda row: built[row.id],
             count=lambda: context.fetch_scalar(count_statement(query)),
         )
