@@ -20,12 +20,16 @@ from security.blind_index import bits_for, blind_index, index_key
 from security.keyring import KeyRoot
 from security.pseudonyms import contact_from_token
 
-# The registry size the blind indexes are sized for: with 16 bits (65,536 values) for
-# up to ~100,000 contacts per organisation, most values are shared by two or more
-# contacts, so an index alone never pins one person; matches are filtered after
-# decryption. A larger registry would take a wider index, rebuilt under a new version.
-EXPECTED_CONTACTS = 100_000
-INDEX_BITS = bits_for(EXPECTED_CONTACTS)
+# Blind-index width, sized from the registries we expect: hundreds to tens of thousands
+# of contacts per organisation. 8 bits give 256 values per organisation and column, so
+# from a few hundred contacts on, every value is shared by several people and an index
+# never pins one person: not for a thief holding the key file, nor in a backup from
+# before an erasure read with today's key file (SECURITY.md properties 5 and 7). A
+# lookup returns the whole bucket (about n/256 of n contacts), each decrypted and
+# compared: cheap for a search that is rare, audited and behind a fresh second factor.
+# 16 bits would pin most people in every registry under 65,536 contacts.
+SMALLEST_REGISTRY_SIZED_FOR = 1_000
+INDEX_BITS = bits_for(SMALLEST_REGISTRY_SIZED_FOR)
 
 
 def index_of(
@@ -65,6 +69,35 @@ async def owned_contact(context: Context, global_id: str) -> Row[Any]:
     if not rows:
         raise NotFound("No such contact.")
     return rows[0]
+
+
+async def still_live(connection: AsyncConnection, row: Row[Any]) -> Row[Any]:
+    """The contact `owned_contact` read, read again in the caller's write transaction:
+    NOT_FOUND (as an id that never existed) if it was erased meanwhile. On PostgreSQL the
+    row stays locked until the transaction ends, so no erasure commits between this check
+    and the caller's commit (SQLite's write transactions already run one at a time).
+    Every writer locks the contact before its organisation's audit chain, always in that
+    order. A rotation may have re-wrapped the data key meanwhile: the key is the same, so
+    the caller unwraps it from the row returned here (`contact_data_key`)."""
+    query = select(Contact.__table__).where(
+        Contact.id == row.id,
+        Contact.owner_organisation_id == row.owner_organisation_id,
+        Contact.erased_at.is_(None),
+        Contact.wrapped_data_key.is_not(None),
+    )
+    if connection.dialect.name == "postgresql":
+        query = query.with_for_update()
+    fresh = (await connection.execute(query)).first()
+    if fresh is None:
+        raise NotFound("No such contact.")
+    return fresh
+
+
+async def contact_data_key(context: Context, connection: AsyncConnection, row: Row[Any]) -> bytes:
+    """The contact's data key, from its row (in a write transaction: the `still_live` one)."""
+    return await context.services.registry.contact_key(
+        connection, row.id, row.owner_organisation_id, row.wrapped_data_key
+    )
 
 
 def sealed_values(

@@ -3,12 +3,17 @@ identity only by reveal (grant, purpose, fresh second factor), erasure for good.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from schema.registry.service import index_of
 from schema.relay import to_global_id
 from schema.tables.audit import AuditEvent
 from schema.tables.registry import Contact
+from security.blind_index import normalise_email
+from security.keyring import load_keyring
 from tests.graphql import error_codes
 from tests.schema.registry.conftest import GRANT, Registry
 
@@ -275,4 +280,32 @@ async def test_a_partner_with_its_own_grant_cannot_reveal_search_or_probe(
     found = await registry.run(registry.keeper, FIND, {"email": "hidden@example.org"})
     assert [c["pseudonym"] for c in found["data"]["findContactByEmail"]["contacts"]] == [
         hidden["pseudonym"]
+    ]
+
+
+async def test_a_search_returns_only_the_person_not_their_bucket(
+    registry: Registry, keys_file: Path
+) -> None:
+    # Given two contacts whose emails fall in the same index bucket (found by search)
+    root = load_keyring(keys_file).blind_index
+    version = root.primary
+
+    def bucket(email: str) -> bytes:
+        return index_of(root, version, registry.ngo, "email", normalise_email(email))
+
+    wanted = "jane@example.org"
+    twin = next(
+        email
+        for email in (f"person{n}@example.org" for n in range(10_000))
+        if bucket(email) == bucket(wanted)
+    )
+    jane = await registry.create(email=wanted)
+    twin_contact = await registry.create(fullName="Someone Else", email=twin)
+    # When the grant holder searches for one; then only that one comes back
+    await registry.step_up(registry.keeper)
+    found = (await registry.run(registry.keeper, FIND, {"email": wanted}))["data"]
+    assert [c["pseudonym"] for c in found["findContactByEmail"]["contacts"]] == [jane["pseudonym"]]
+    found = (await registry.run(registry.keeper, FIND, {"email": twin}))["data"]
+    assert [c["pseudonym"] for c in found["findContactByEmail"]["contacts"]] == [
+        twin_contact["pseudonym"]
     ]
