@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -39,6 +41,7 @@ from security.crypto import (
 from security.keyring import Keyring
 
 CACHE_SIZE = 4096
+CACHE_TTL_SECONDS = 300.0
 
 
 def organisation_key_purpose(organisation_id: uuid.UUID, generation: int) -> str:
@@ -93,24 +96,41 @@ class OrganisationKeyGone(DecryptionError):
 
 
 class KeyCache:
-    """A bounded LRU of unwrapped keys, shared by the requests of one process."""
+    """A bounded LRU of unwrapped keys, shared by the requests of one process.
 
-    def __init__(self, size: int = CACHE_SIZE) -> None:
+    Entries also expire (`ttl` seconds): an erasure drops the contact's key here, but
+    other server processes learn of it only by reading the row again, so a key never
+    outlives its erasure by more than `ttl` in any process's memory."""
+
+    def __init__(
+        self,
+        size: int = CACHE_SIZE,
+        ttl: float = CACHE_TTL_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._size = size
-        self._keys: OrderedDict[tuple[str, uuid.UUID, int], bytes] = OrderedDict()
+        self._ttl = ttl
+        self._clock = clock
+        self._keys: OrderedDict[tuple[str, uuid.UUID, int], tuple[bytes, float]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, kind: str, key_id: uuid.UUID, generation: int = 0) -> bytes | None:
+        entry = (kind, key_id, generation)
         with self._lock:
-            found = self._keys.get((kind, key_id, generation))
-            if found is not None:
-                self._keys.move_to_end((kind, key_id, generation))
-            return found
+            found = self._keys.get(entry)
+            if found is None:
+                return None
+            if found[1] <= self._clock():
+                del self._keys[entry]
+                return None
+            self._keys.move_to_end(entry)
+            return found[0]
 
     def put(self, kind: str, key_id: uuid.UUID, value: bytes, generation: int = 0) -> None:
+        entry = (kind, key_id, generation)
         with self._lock:
-            self._keys[(kind, key_id, generation)] = value
-            self._keys.move_to_end((kind, key_id, generation))
+            self._keys[entry] = (value, self._clock() + self._ttl)
+            self._keys.move_to_end(entry)
             while len(self._keys) > self._size:
                 self._keys.popitem(last=False)
 

@@ -4,6 +4,7 @@ contacts under the newest generation, and old rows still opening after a rotatio
 from __future__ import annotations
 
 import asyncio
+import uuid
 from pathlib import Path
 
 import pytest
@@ -172,3 +173,35 @@ def test_a_generation_prefix_matches_its_wrapped_keys_only() -> None:
     for generation, blob in blobs.items():
         assert contact_key_generation(blob) == generation
         assert [g for g in blobs if blob.startswith(contact_key_prefix(g))] == [generation]
+
+
+class Ticks:
+    """A monotonic clock the test moves."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_key_cache_is_bounded_and_forgets_after_its_ttl() -> None:
+    ticks = Ticks()
+    cache = KeyCache(size=2, ttl=300, clock=ticks)
+    first, second, third = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    # Bounded: the least recently used goes first
+    cache.put("contact", first, b"1")
+    cache.put("contact", second, b"2")
+    assert cache.get("contact", first) == b"1"
+    cache.put("contact", third, b"3")
+    assert (cache.get("contact", second), len(cache)) == (None, 2)
+    # Dropped on erase, whatever its generation
+    cache.put("org", first, b"g1", 1)
+    cache.drop("org", first)
+    assert cache.get("org", first, 1) is None
+    # And expired after the TTL, however often it was read (another process's erase)
+    cache.put("contact", first, b"1")
+    ticks.now = 299.0
+    assert cache.get("contact", first) == b"1"
+    ticks.now = 300.0
+    assert cache.get("contact", first) is None
