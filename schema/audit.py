@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -38,11 +39,15 @@ async def record(
     subject_type: str | None = None,
     subject_id: uuid.UUID | None = None,
     details: dict[str, Any] | None = None,
-    sealed_details: bytes | None = None,
+    seal: Callable[[uuid.UUID], bytes] | None = None,
 ) -> None:
     """Append one entry. `details` must hold metadata only: never a secret, a searched
-    value or plaintext about a contact (that goes, encrypted, in `sealed_details`)."""
+    value or plaintext about a contact. Such text goes, encrypted, in `sealed_details`:
+    `seal` is given the new entry's id (made here, before the insert) and returns the
+    text sealed for that row, so a copy in another entry does not decrypt."""
     table = AuditEvent.__table__
+    event_id = new_id()
+    sealed_details = seal(event_id) if seal else None
     if connection.dialect.name == "postgresql":
         await connection.execute(select(func.pg_advisory_xact_lock(chain_lock_key(chain))))
     last = (
@@ -68,7 +73,7 @@ async def record(
     )
     await connection.execute(
         insert(AuditEvent).values(
-            id=new_id(),
+            id=event_id,
             chain=chain,
             sequence=sequence,
             occurred_at=occurred_at,

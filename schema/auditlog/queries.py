@@ -5,6 +5,7 @@ platform admins read the platform chain, metadata only. API tokens read nothing.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from typing import Any
 
@@ -29,9 +30,11 @@ from schema.relay import After, Before, Connection, First, Last, to_global_id
 from schema.tables.audit import AuditEvent as AuditTable
 from schema.tables.registry import Contact
 from security.crypto import DecryptionError
+from security.keyring import KeyringError
 from security.policy import require_role
 from security.roles import Role
 
+logger = logging.getLogger("upright.audit")
 _events = AuditTable.__table__.c
 NEWEST_FIRST = Ordering("audit:newest", (SortKey(_events.sequence, int, descending=True),))
 
@@ -73,16 +76,22 @@ async def _purposes(context: Context, rows: list[Row[Any]]) -> dict[uuid.UUID, s
             if contact is None or contact.wrapped_data_key is None:
                 opened[row.id] = None
                 continue
-            key = await context.services.registry.contact_key(
-                connection, contact.id, contact.owner_organisation_id, contact.wrapped_data_key
-            )
             try:
-                text = ContactFields(key, contact.id, contact.owner_organisation_id).open_audit(
-                    row.sealed_details
+                key = await context.services.registry.contact_key(
+                    connection, contact.id, contact.owner_organisation_id, contact.wrapped_data_key
                 )
-            except DecryptionError:
-                text = None
-            opened[row.id] = text
+                fields = ContactFields(key, contact.id, contact.owner_organisation_id)
+                opened[row.id] = fields.open_audit(row.id, row.sealed_details)
+            except (DecryptionError, KeyringError) as error:
+                # One unreadable key or text costs that purpose, not the page. The log
+                # names the entry and the kind of failure, never any text.
+                logger.warning(
+                    "audit entry %s of %s: purpose unreadable (%s)",
+                    row.sequence,
+                    row.chain,
+                    type(error).__name__,
+                )
+                opened[row.id] = None
     return opened
 
 

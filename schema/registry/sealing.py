@@ -46,13 +46,31 @@ class ContactFields:
         text = self.open("links", blob)
         return [(kind, uuid.UUID(key)) for kind, key in orjson.loads(text)] if text else []
 
-    def seal_audit(self, text: str) -> bytes:
-        """Free text about the contact (a purpose, a reason) for the audit: it dies with
-        the data key when the contact is erased."""
-        return self._sealer().seal(text.encode(), self._aad("audit_events", "sealed_details"))
+    def seal_audit(self, event_id: uuid.UUID, text: str) -> bytes:
+        """Free text about the contact (a purpose, a reason) for the audit entry `event_id`:
+        it dies with the data key when the contact is erased, and decrypts in that entry
+        only (not in another entry about the same contact, nor in a share)."""
+        return self._seal_at("audit_events", "sealed_details", event_id, text)
 
-    def open_audit(self, blob: bytes) -> str:
-        return self._sealer().open(blob, self._aad("audit_events", "sealed_details")).decode()
+    def open_audit(self, event_id: uuid.UUID, blob: bytes) -> str:
+        return self._open_at("audit_events", "sealed_details", event_id, blob)
+
+    def seal_share_purpose(self, share_id: uuid.UUID, text: str) -> bytes:
+        """The purpose stated for the share `share_id`, bound to that row of
+        contact_shares."""
+        return self._seal_at("contact_shares", "purpose_ciphertext", share_id, text)
+
+    def open_share_purpose(self, share_id: uuid.UUID, blob: bytes) -> str:
+        return self._open_at("contact_shares", "purpose_ciphertext", share_id, blob)
+
+    def _seal_at(self, table: str, column: str, row: uuid.UUID, text: str) -> bytes:
+        """Text about the contact held in another table's row: under the contact's key,
+        bound to that table, column and row (and the owner)."""
+        return self._sealer().seal(text.encode(), place_aad(table, column, str(row), self._owner))
+
+    def _open_at(self, table: str, column: str, row: uuid.UUID, blob: bytes) -> str:
+        aad = place_aad(table, column, str(row), self._owner)
+        return self._sealer().open(blob, aad).decode()
 
 
 class Unreadable(ContactFields):
@@ -68,5 +86,5 @@ class Unreadable(ContactFields):
     def open_links(self, blob: bytes | None) -> list[tuple[str, uuid.UUID]]:
         raise self._error
 
-    def open_audit(self, blob: bytes) -> str:
+    def _open_at(self, table: str, column: str, row: uuid.UUID, blob: bytes) -> str:
         raise self._error

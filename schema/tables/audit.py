@@ -15,7 +15,8 @@ class AuditEvent(Base):
 
     Entries are only ever appended. `details` holds only metadata; free text about a
     contact belongs in `sealed_details`, encrypted under that contact's data key, so it
-    dies with the key when the contact is erased.
+    dies with the key when the contact is erased, and bound to this entry's id (made
+    before the insert): copied into another entry, it does not decrypt.
     """
 
     __tablename__ = "audit_events"

@@ -84,7 +84,8 @@ contact_affected_persons = Table(
 
 class ContactShare(Versioned, Base):
     """The owner shares chosen non-identifying attributes of a contact with one named
-    non-government organisation. The purpose is encrypted under the contact's data key."""
+    non-government organisation. The purpose is encrypted under the contact's data key,
+    bound to this row (`ContactFields.seal_share_purpose`)."""
 
     __tablename__ = "contact_shares"
     __table_args__ = (UniqueConstraint("contact_id", "recipient_organisation_id"),)

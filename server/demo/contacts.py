@@ -133,13 +133,16 @@ async def add_contacts(connection: AsyncConnection, keys: PlatformKeys, now: dt.
         if person.shared_with is not None:
             recipient, attributes = person.shared_with
             purpose = "Demo: joint protection follow-up with a partner."
+            share = new_id()  # before sealing: the purpose is bound to the share's row
             await connection.execute(
                 insert(ContactShare).values(
-                    id=new_id(),
+                    id=share,
                     contact_id=key,
                     recipient_organisation_id=organisations[recipient],
                     shared_attributes=" ".join(sorted(a.value for a in attributes)),
-                    purpose_ciphertext=ContactFields(data_key, key, owner).seal_audit(purpose),
+                    purpose_ciphertext=ContactFields(data_key, key, owner).seal_share_purpose(
+                        share, purpose
+                    ),
                     shared_by_user_id=holders[person.keeper],
                     created_at=now,
                     updated_at=now,

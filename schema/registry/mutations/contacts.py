@@ -16,7 +16,14 @@ from schema.payloads import UserError, conflict, reports_user_errors
 from schema.registry.inputs import ContactInput, check_contact
 from schema.registry.queries import build_contacts, contacts_select
 from schema.registry.sealing import ContactFields
-from schema.registry.service import owned_contact, purpose_text, replace_tags, sealed_values
+from schema.registry.service import (
+    contact_data_key,
+    owned_contact,
+    purpose_text,
+    replace_tags,
+    sealed_values,
+    still_live,
+)
 from schema.registry.types import Contact
 from schema.tables.registry import Contact as ContactTable
 from schema.tables.registry import ContactShare, contact_affected_persons, contact_themes
@@ -47,9 +54,11 @@ def keeper(context: Context) -> uuid.UUID:
 
 
 async def contact_payload(context: Context, key: uuid.UUID) -> ContactPayload:
+    """The contact as it stands after the mutation committed (none if it was erased in
+    between: the mutation stands, and an erased contact shows nothing)."""
     rows = await context.fetch_all(contacts_select(context.principal).where(_contacts.id == key))
-    (contact,) = await build_contacts(context, rows)
-    return ContactPayload(contact=contact)
+    contacts = await build_contacts(context, rows)
+    return ContactPayload(contact=contacts[0] if contacts else None)
 
 
 @reports_user_errors(ContactPayload)
@@ -101,9 +110,8 @@ async def update_contact(
     checked = await check_contact(context, input)
     now = context.now()
     async with context.write() as connection:
-        data_key = await context.services.registry.contact_key(
-            connection, row.id, owner, row.wrapped_data_key
-        )
+        row = await still_live(connection, row)
+        key = await contact_data_key(context, connection, row)
         result = await connection.execute(
             update(ContactTable)
             .where(_contacts.id == row.id, _contacts.version == version)
@@ -111,7 +119,7 @@ async def update_contact(
                 updated_at=now,
                 version=version + 1,
                 **sealed_values(
-                    context.services.keys.keyring.blind_index, row.id, owner, checked, data_key
+                    context.services.keys.keyring.blind_index, row.id, owner, checked, key
                 ),
             )
         )
@@ -150,9 +158,8 @@ async def erase_contact(
     row = await owned_contact(context, contact_id)
     now = context.now()
     async with context.write() as connection:
-        data_key = await context.services.registry.contact_key(
-            connection, row.id, owner, row.wrapped_data_key
-        )
+        row = await still_live(connection, row)  # a second erasure at once: NOT_FOUND
+        fields = ContactFields(await contact_data_key(context, connection, row), row.id, owner)
         await record(
             connection,
             organisation_chain(owner),
@@ -162,7 +169,7 @@ async def erase_contact(
             actor_organisation_id=owner,
             subject_type="Contact",
             subject_id=row.id,
-            sealed_details=ContactFields(data_key, row.id, owner).seal_audit(stated),
+            seal=lambda event: fields.seal_audit(event, stated),
         )
         await connection.execute(
             delete(contact_themes).where(contact_themes.c.contact_id == row.id)

@@ -10,6 +10,7 @@ from typing import Any
 
 import strawberry
 from sqlalchemy import Row, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 from strawberry.types import Info
 
 from schema.audit import organisation_chain, record
@@ -22,7 +23,13 @@ from schema.registry.model import SharedAttribute
 from schema.registry.mutations.contacts import ContactPayload, contact_payload, keeper
 from schema.registry.queries import build_contacts, contacts_select
 from schema.registry.sealing import ContactFields
-from schema.registry.service import indexes_of, owned_contact, purpose_text
+from schema.registry.service import (
+    contact_data_key,
+    indexes_of,
+    owned_contact,
+    purpose_text,
+    still_live,
+)
 from schema.registry.types import Contact, RevealedContact, SharedAttributeEnum
 from schema.relay import expect_global_id
 from schema.tables.organisations import Organisation, OrganisationKind
@@ -50,47 +57,60 @@ class FindContactsPayload:
 
 async def _fields(context: Context, row: Row[Any]) -> ContactFields:
     async with context.connection() as connection:
-        key = await context.services.registry.contact_key(
-            connection, row.id, row.owner_organisation_id, row.wrapped_data_key
-        )
+        key = await contact_data_key(context, connection, row)
     return ContactFields(key, row.id, row.owner_organisation_id)
+
+
+async def _live(
+    context: Context, connection: AsyncConnection, row: Row[Any]
+) -> tuple[Row[Any], ContactFields]:
+    """The contact read again in the write transaction (NOT_FOUND if erased since), and
+    its fields: nothing is sealed under, or opened with, the key of an erased contact."""
+    row = await still_live(connection, row)
+    key = await contact_data_key(context, connection, row)
+    return row, ContactFields(key, row.id, row.owner_organisation_id)
 
 
 async def _audit(
     context: Context,
+    connection: AsyncConnection,
     action: str,
     row: Row[Any],
-    fields: ContactFields | None,
-    text: str | None,
+    sealed: tuple[ContactFields, str] | None = None,
     details: dict[str, Any] | None = None,
 ) -> None:
-    """Committed before the caller answers: no plaintext leaves without its record."""
+    """In the caller's write transaction: the act and its record commit together or not
+    at all, and before the caller answers (no plaintext leaves without its record).
+    `sealed`: the stated purpose, sealed under the contact's key for this entry."""
     principal = context.principal
-    async with context.write() as connection:
-        await record(
-            connection,
-            organisation_chain(row.owner_organisation_id),
-            action,
-            context.now(),
-            actor_user_id=principal.user_id,
-            actor_organisation_id=principal.organisation_id,
-            subject_type="Contact",
-            subject_id=row.id,
-            details=details,
-            sealed_details=fields.seal_audit(text) if fields and text else None,
-        )
+    await record(
+        connection,
+        organisation_chain(row.owner_organisation_id),
+        action,
+        context.now(),
+        actor_user_id=principal.user_id,
+        actor_organisation_id=principal.organisation_id,
+        subject_type="Contact",
+        subject_id=row.id,
+        details=details,
+        seal=(lambda event: sealed[0].seal_audit(event, sealed[1])) if sealed else None,
+    )
 
 
 @reports_user_errors(RevealPayload)
 async def reveal_contact(
     info: Info[Context, None], contact_id: strawberry.ID, purpose: str
 ) -> RevealPayload:
+    """The identity is read in the transaction that records the reveal, after checking
+    the contact is still there: a reveal racing an erasure either commits before it (and
+    answers) or finds the contact gone (and records and answers nothing)."""
     context = info.context
     require_reveal_grant(context.principal, context.now())
     stated = purpose_text(purpose)
     row = await owned_contact(context, contact_id)
-    fields = await _fields(context, row)
-    await _audit(context, "contact.revealed", row, fields, stated)
+    async with context.write() as connection:
+        row, fields = await _live(context, connection, row)
+        await _audit(context, connection, "contact.revealed", row, (fields, stated))
     full_name = fields.open("full_name", row.full_name_ciphertext)
     return RevealPayload(
         contact=RevealedContact(
@@ -187,9 +207,9 @@ async def share_contact(
     chosen = sorted({SharedAttribute(a).value for a in attributes})
     if not chosen:
         raise invalid("attributes", "Choose at least one attribute to share.")
-    fields = await _fields(context, row)
     now = context.now()
     async with context.write() as connection:
+        row, fields = await _live(context, connection, row)
         existing = (
             await connection.execute(
                 select(_shares.id).where(
@@ -197,9 +217,10 @@ async def share_contact(
                 )
             )
         ).first()
+        share = new_id() if existing is None else existing.id
         values = {
             "shared_attributes": " ".join(chosen),
-            "purpose_ciphertext": fields.seal_audit(stated),
+            "purpose_ciphertext": fields.seal_share_purpose(share, stated),
             "shared_by_user_id": principal.user_id,
             "revoked_at": None,
             "updated_at": now,
@@ -207,7 +228,7 @@ async def share_contact(
         if existing is None:
             await connection.execute(
                 insert(ContactShare).values(
-                    id=new_id(),
+                    id=share,
                     contact_id=row.id,
                     recipient_organisation_id=recipient,
                     created_at=now,
@@ -218,17 +239,11 @@ async def share_contact(
         else:
             await connection.execute(
                 update(ContactShare)
-                .where(_shares.id == existing.id)
+                .where(_shares.id == share)
                 .values(**values, version=ContactShare.version + 1)
             )
-    await _audit(
-        context,
-        "contact.shared",
-        row,
-        fields,
-        stated,
-        {"recipient": str(recipient), "attributes": chosen},
-    )
+        details = {"recipient": str(recipient), "attributes": chosen}
+        await _audit(context, connection, "contact.shared", row, (fields, stated), details)
     return await contact_payload(context, row.id)
 
 
@@ -242,6 +257,7 @@ async def unshare_contact(
     row = await owned_contact(context, contact_id)
     recipient = uuid_key(expect_global_id(organisation_id, "Organisation"))
     async with context.write() as connection:
+        row = await still_live(connection, row)
         result = await connection.execute(
             update(ContactShare)
             .where(
@@ -253,5 +269,7 @@ async def unshare_contact(
         )
         if result.rowcount != 1:
             raise NotFound("No such share.")
-    await _audit(context, "contact.unshared", row, None, None, {"recipient": str(recipient)})
+        await _audit(
+            context, connection, "contact.unshared", row, None, {"recipient": str(recipient)}
+        )
     return await contact_payload(context, row.id)
