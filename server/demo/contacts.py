@@ -5,6 +5,7 @@ is anyone's real data."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from dataclasses import dataclass
 
@@ -133,6 +134,7 @@ async def add_contacts(connection: AsyncConnection, keys: PlatformKeys, now: dt.
         if person.shared_with is not None:
             recipient, attributes = person.shared_with
             purpose = "Demo: joint protection follow-up with a partner."
+            fields = ContactFields(data_key, key, owner)
             share = new_id()  # before sealing: the purpose is bound to the share's row
             await connection.execute(
                 insert(ContactShare).values(
@@ -140,9 +142,7 @@ async def add_contacts(connection: AsyncConnection, keys: PlatformKeys, now: dt.
                     contact_id=key,
                     recipient_organisation_id=organisations[recipient],
                     shared_attributes=" ".join(sorted(a.value for a in attributes)),
-                    purpose_ciphertext=ContactFields(data_key, key, owner).seal_share_purpose(
-                        share, purpose
-                    ),
+                    purpose_ciphertext=fields.seal_share_purpose(share, purpose),
                     shared_by_user_id=holders[person.keeper],
                     created_at=now,
                     updated_at=now,
@@ -150,4 +150,12 @@ async def add_contacts(connection: AsyncConnection, keys: PlatformKeys, now: dt.
                     revoked_at=None,
                 )
             )
+            await record(
+                connection, organisation_chain(owner), "contact.shared", now,
+                actor_user_id=holders[person.keeper], actor_organisation_id=owner,
+                subject_type="Contact", subject_id=key,
+                details={"recipient": str(organisations[recipient]),
+                         "attributes": sorted(a.value for a in attributes)},
+                seal=functools.partial(fields.seal_audit, text=purpose),
+            )  # fmt: skip
     return len(CONTACTS)

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schema.registry.model import RiskLevel
 from schema.tables.accounts import RevealGrant
+from schema.tables.audit import AuditEvent
 from schema.tables.followup import Activity, FundingPledge
 from schema.tables.organisations import (
     CoalitionMembership,
@@ -141,5 +142,9 @@ async def test_demo_keeps_contacts_of_every_risk_level(
         contacts = await connection.scalar(select(func.count()).select_from(Contact))
         shares = await connection.scalar(select(func.count()).select_from(ContactShare))
         grants = await connection.scalar(select(func.count()).select_from(RevealGrant))
+        recorded = await connection.scalar(
+            select(func.count()).where(AuditEvent.action == "contact.shared")
+        )
     assert (contacts, shares, grants) == (8, 3, 2)
+    assert recorded == shares  # every share has its audit entry, as through the API
     assert {person.risk for person in CONTACTS} == set(RiskLevel)
