@@ -7,10 +7,14 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -105,3 +109,8 @@ class Versioned:
     @classmethod
     def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
+def insert_for(connection: AsyncConnection) -> Callable[[Any], Any]:
+    """The dialect's INSERT, for `on_conflict_do_nothing` (the same on both databases)."""
+    return pg_insert if connection.dialect.name == "postgresql" else sqlite_insert

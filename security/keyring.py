@@ -258,11 +258,7 @@ def write_keyring(path: Path, keyring: Keyring) -> None:
         raise KeyringError(f"key file {path} already exists") from None
     finally:
         temporary.unlink(missing_ok=True)
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+    _sync_directory(path.parent)
 
 
 # Modes `load_keyring` accepts; a replaced file keeps its own, anything else becomes 0600.
@@ -295,11 +291,16 @@ def replace_keyring(path: Path, keyring: Keyring) -> None:
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
-    directory = os.open(target.parent, os.O_RDONLY)
+    _sync_directory(target.parent)
+
+
+def _sync_directory(directory: Path) -> None:
+    """A new or renamed file survives a crash only once its directory entry is on disk."""
+    descriptor = os.open(directory, os.O_RDONLY)
     try:
-        os.fsync(directory)
+        os.fsync(descriptor)
     finally:
-        os.close(directory)
+        os.close(descriptor)
 
 
 def _keep_owner(fd: int, path: Path, info: os.stat_result) -> None:

@@ -33,12 +33,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from schema.audit import PLATFORM_CHAIN, record
-from schema.db import new_id
+from schema.db import insert_for, new_id
 from schema.registry.keys import (
     contact_key_generation,
     organisation_key_purpose,
@@ -114,7 +112,7 @@ async def make_generations(
     primary, kek = keyring.kek.primary_key()
     replacing = set()
     async with write_transaction(engine) as connection:
-        dialect_insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+        dialect_insert = insert_for(connection)
         for old in batch:
             newest = await connection.scalar(
                 select(func.max(_keys.generation)).where(

@@ -17,10 +17,9 @@ from typing import Any, Protocol
 
 from redis.asyncio import Redis
 from sqlalchemy import Row, delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from schema.db import insert_for
 from schema.tables.accounts import LoginThrottle
 from security.throttling import ThrottlePolicy
 
@@ -55,7 +54,7 @@ class DatabaseThrottle:
     async def attempt(self, keys: Sequence[Key], now: dt.datetime, write: Write) -> Attempt:
         table = LoginThrottle.__table__.c
         async with write() as connection:
-            dialect_insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+            dialect_insert = insert_for(connection)
             await connection.execute(
                 dialect_insert(LoginThrottle)
                 .values(

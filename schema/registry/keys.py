@@ -21,11 +21,9 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from schema.db import new_id
+from schema.db import insert_for, new_id
 from schema.tables.accounts import OrganisationKey
 from schema.tables.registry import Contact
 from security.crypto import (
@@ -180,7 +178,7 @@ class RegistryKeys:
         wrapped = wrap_key(
             kek, version, new_data_key(), organisation_key_purpose(organisation_id, 1)
         )
-        dialect_insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+        dialect_insert = insert_for(connection)
         await connection.execute(
             dialect_insert(OrganisationKey)
             .values(

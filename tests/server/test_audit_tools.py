@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import datetime as dt
 import json
 import os
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 import typer
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from typer.testing import CliRunner
 
@@ -35,6 +33,7 @@ from server.database import create_engine, write_transaction
 from server.keys import open_platform_keys
 from server.settings import Settings
 from tests.conftest import run_sync
+from tests.tampering import tampering
 
 WHEN = dt.datetime(2026, 11, 28, 9, 0, tzinfo=dt.UTC)
 LATER = WHEN + dt.timedelta(hours=1)
@@ -52,19 +51,6 @@ async def _append(engine: AsyncEngine, chain: str, count: int, start: int = 1) -
     for number in range(start, start + count):
         async with write_transaction(engine) as connection:
             await record(connection, chain, "contact.revealed", WHEN, details={"n": number})
-
-
-@contextlib.asynccontextmanager
-async def _tampering(engine: AsyncEngine, backend: str) -> AsyncIterator[AsyncConnection]:
-    """What someone with write access to the database can do despite the triggers."""
-    async with engine.begin() as connection:
-        if backend == "postgresql":
-            # Triggers do not fire for this transaction (the test user is a superuser).
-            await connection.execute(text("SET LOCAL session_replication_role = replica"))
-        else:
-            await connection.execute(text("DROP TRIGGER IF EXISTS audit_events_no_update"))
-            await connection.execute(text("DROP TRIGGER IF EXISTS audit_events_no_delete"))
-        yield connection
 
 
 def _entry(chain: str, sequence: int) -> object:
@@ -212,7 +198,7 @@ async def test_an_edited_entry_is_named(
     await _append(engine, chain, 5)
     await _append(engine, other, 2)
     # When entry 3's details are changed behind the application's back
-    async with _tampering(engine, backend) as connection:
+    async with tampering(engine, backend) as connection:
         await connection.execute(
             update(TABLE).where(_entry(chain, 3)).values(details={"n": "nothing happened"})
         )
@@ -228,7 +214,7 @@ async def test_an_edited_and_rehashed_entry_breaks_the_next_link(
     # Given a chain of five entries whose entry 3 is rewritten with a fresh, valid hash
     chain = organisation_chain(uuid.uuid4())
     await _append(engine, chain, 5)
-    async with _tampering(engine, backend) as connection:
+    async with tampering(engine, backend) as connection:
         await _rebuild(connection, chain, start=3)
         await connection.execute(
             update(TABLE).where(_entry(chain, 4)).values(previous_hash=bytes.fromhex("00" * 32))
@@ -245,7 +231,7 @@ async def test_a_deleted_entry_is_named(
     # Given a chain of six entries, of which entry 5 is deleted
     chain = organisation_chain(uuid.uuid4())
     await _append(engine, chain, 6)
-    async with _tampering(engine, backend) as connection:
+    async with tampering(engine, backend) as connection:
         await connection.execute(delete(TABLE).where(_entry(chain, 5)))
     # Then verification names the missing entry
     assert await verify(engine, keyring, []) == [
@@ -262,7 +248,7 @@ async def test_a_cut_off_tail_shows_against_a_checkpoint(
     await _append(engine, other, 1)
     checkpoints = await take_checkpoints(engine, keyring, WHEN)
     # When the last three entries of one and all of the other are deleted
-    async with _tampering(engine, backend) as connection:
+    async with tampering(engine, backend) as connection:
         await connection.execute(
             delete(TABLE).where((TABLE.c.chain == chain) & (TABLE.c.sequence > 4))
         )
@@ -290,7 +276,7 @@ async def test_a_rebuilt_chain_shows_against_the_earliest_checkpoint_it_breaks(
         await _append(engine, chain, 2, start=2 * number + 1)
         checkpoints += await take_checkpoints(engine, keyring, taken)
     # When everything from entry 3 on is rewritten with valid hashes
-    async with _tampering(engine, backend) as connection:
+    async with tampering(engine, backend) as connection:
         await _rebuild(connection, chain, start=3)
     # Then the links hold, and the first checkpoint the rewrite broke is named
     assert await verify(engine, keyring, []) == []
@@ -384,7 +370,7 @@ async def _with_engine_append(url: str, chain: str, count: int) -> None:
 async def _edit(url: str, backend: str, chain: str, sequence: int) -> None:
     engine = create_engine(Settings(database_url=url))
     try:
-        async with _tampering(engine, backend) as connection:
+        async with tampering(engine, backend) as connection:
             await connection.execute(
                 update(TABLE).where(_entry(chain, sequence)).values(action="nothing")
             )

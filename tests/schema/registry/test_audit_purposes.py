@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from starlette.applications import Starlette
 
@@ -24,23 +22,12 @@ from schema.tables.registry import Contact, ContactShare
 from security.crypto import DecryptionError, wrap_key
 from tests.schema.registry.conftest import Registry
 from tests.schema.registry.test_contacts import AUDIT, REVEAL, SHARE
+from tests.tampering import tampering
 
 SHARED = "Joint protection follow-up in Geneva"
 FIRST = "Checking her consent before the dialogue"
 SECOND = "Preparing the safety plan for her travel"
 _events = AuditEvent.__table__.c
-
-
-@contextlib.asynccontextmanager
-async def _tampering(engine: AsyncEngine, backend: str) -> AsyncIterator[AsyncConnection]:
-    """What someone with write access to the database can do despite the audit triggers."""
-    async with engine.begin() as connection:
-        if backend == "postgresql":
-            # Triggers do not fire for this transaction (the test user is a superuser).
-            await connection.execute(text("SET LOCAL session_replication_role = replica"))
-        else:
-            await connection.execute(text("DROP TRIGGER IF EXISTS audit_events_no_update"))
-        yield connection
 
 
 async def _reveal(registry: Registry, contact: str, purpose: str) -> None:
@@ -71,7 +58,7 @@ async def test_a_purpose_copied_to_another_entry_does_not_decrypt(
     await _reveal(registry, created["id"], SECOND)
     assert await _purposes(registry, "contact.revealed") == [FIRST, SECOND]
     # When the first's sealed purpose is copied over the second's
-    async with _tampering(engine, backend) as connection:
+    async with tampering(engine, backend) as connection:
         first, second = await _sealed(connection, "contact.revealed")
         await connection.execute(
             update(AuditEvent)
@@ -110,7 +97,7 @@ async def test_a_share_purpose_is_bound_to_its_share(
     with pytest.raises(DecryptionError):
         fields.open_audit(share.id, share.purpose_ciphertext)
     # And copied over the reveal's entry, it does not decrypt there
-    async with _tampering(engine, backend) as connection:
+    async with tampering(engine, backend) as connection:
         (revealed,) = await _sealed(connection, "contact.revealed")
         await connection.execute(
             update(AuditEvent)
