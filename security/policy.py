@@ -254,6 +254,16 @@ def require_role(viewer: Viewer, role: Role) -> uuid.UUID:
     return viewer.organisation_id
 
 
+def require_author(viewer: Viewer, scope: Scope) -> uuid.UUID:
+    """The organisation recording follow-up work (engagements, assessments, activities):
+    a user with at least the MEMBER role, or an API token holding `scope`."""
+    if viewer.is_token:
+        if scope not in viewer.scopes or viewer.organisation_id is None:
+            raise NotAllowed("This API token lacks the scope for this.")
+        return viewer.organisation_id
+    return require_role(viewer, Role.MEMBER)
+
+
 def require_reveal_grant(viewer: Viewer, now: dt.datetime) -> uuid.UUID:
     """Revealing, searching and sharing contacts: a user (never a token) of the owning
     organisation with a reveal grant, who proved the second factor in the last 5 minutes."""

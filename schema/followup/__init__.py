@@ -1,0 +1,1 @@
+"""The partners' follow-up work on recommendations: what every part of it shares."""
