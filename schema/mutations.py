@@ -12,7 +12,9 @@ from schema.accounts.mutations import (
     second_factor,
     sign_in,
 )
+from schema.activities.mutations import activities, pledges
 from schema.coalitions import mutations as coalitions
+from schema.followup import assessments, engagements
 from schema.organisations import mutations as organisations
 from schema.registry.mutations import contacts, disclosure, grants
 
@@ -132,3 +134,46 @@ class Mutation:
     )
     grant_reveal: grants.RevealGrantPayload = strawberry.mutation(resolver=grants.grant_reveal)
     revoke_reveal: grants.RevealGrantPayload = strawberry.mutation(resolver=grants.revoke_reveal)
+    engage: engagements.EngagementPayload = strawberry.mutation(
+        resolver=engagements.engage,
+        description="Your organisation follows up a recommendation (once per recommendation).",
+    )
+    update_engagement: engagements.EngagementPayload = strawberry.mutation(
+        resolver=engagements.update_engagement,
+        description="Replace your engagement's role, note and sharing (versioned).",
+    )
+    disengage: engagements.DisengagePayload = strawberry.mutation(
+        resolver=engagements.disengage, description="End your engagement (versioned)."
+    )
+    assess_implementation: assessments.AssessmentPayload = strawberry.mutation(
+        resolver=assessments.assess_implementation,
+        description="Record how far a recommendation is implemented; earlier ones are kept.",
+    )
+    update_assessment: assessments.AssessmentPayload = strawberry.mutation(
+        resolver=assessments.update_assessment,
+        description="Correct one of your assessments (versioned).",
+    )
+    withdraw_assessment: assessments.WithdrawAssessmentPayload = strawberry.mutation(
+        resolver=assessments.withdraw_assessment,
+        description="Delete one of your assessments, recorded in error (versioned).",
+    )
+    create_activity: activities.ActivityPayload = strawberry.mutation(
+        resolver=activities.create_activity,
+        description="Record a follow-up activity; your organisation is among its organisers.",
+    )
+    update_activity: activities.ActivityPayload = strawberry.mutation(
+        resolver=activities.update_activity,
+        description="Replace your activity's fields (versioned).",
+    )
+    cancel_activity: activities.ActivityPayload = strawberry.mutation(
+        resolver=activities.cancel_activity,
+        description="Cancel your activity; it stays on record (versioned).",
+    )
+    pledge_funding: pledges.PledgePayload = strawberry.mutation(
+        resolver=pledges.pledge_funding,
+        description="Pledge money to an activity you may see, in its budget's currency.",
+    )
+    update_pledge: pledges.PledgePayload = strawberry.mutation(
+        resolver=pledges.update_pledge,
+        description="Change your pledge's amount, status or sharing (versioned).",
+    )

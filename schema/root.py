@@ -7,6 +7,7 @@ from strawberry.tools import merge_types
 from strawberry.types import Info
 
 from schema.accounts.queries import AccountQuery
+from schema.activities.queries import ActivityQuery
 from schema.auditlog.queries import AuditQuery
 from schema.coalitions.queries import CoalitionQuery
 from schema.context import Context
@@ -38,5 +39,6 @@ Query = merge_types(
         CoalitionQuery,
         RegistryQuery,
         AuditQuery,
+        ActivityQuery,
     ),
 )

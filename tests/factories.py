@@ -12,13 +12,18 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schema.db import new_id, utcnow
+from schema.recommendations.search import search_document
 from schema.tables.followup import (
     Activity,
     ActivityKind,
+    Assessment,
     Engagement,
     EngagementRole,
     FundingPledge,
+    ImplementationStatus,
     PledgeStatus,
+    activity_organisers,
+    activity_recommendations,
 )
 from schema.tables.organisations import (
     Coalition,
@@ -146,6 +151,7 @@ async def make_recommendation(
                 state_code=state,
                 review_id=review,
                 text=text,
+                search_tokens=search_document(text),
                 natural_key=hashlib.sha256(f"{review}|{text}".encode()).hexdigest(),
                 response=response if review is not None else None,
                 action_category=action_category,
@@ -202,34 +208,94 @@ async def make_engagement(
     return key
 
 
-async def make_activity(
+async def make_assessment(
     engine: AsyncEngine,
+    recommendation: uuid.UUID,
     owner: uuid.UUID,
     visibility: Visibility,
     coalition: uuid.UUID | None = None,
+    *,
+    status: ImplementationStatus = ImplementationStatus.PARTIALLY_IMPLEMENTED,
+    assessed_on: dt.date = dt.date(2026, 6, 1),
 ) -> uuid.UUID:
     key = new_id()
     async with engine.begin() as connection:
         await connection.execute(
-            insert(Activity.__table__).values(
+            insert(Assessment.__table__).values(
                 id=key,
-                kind=ActivityKind.CSO_STRATEGY_WORKSHOP,
-                title="Strategy workshop",
-                starts_on=dt.date(2025, 3, 10),
+                recommendation_id=recommendation,
                 owner_organisation_id=owner,
                 visibility=visibility,
                 coalition_id=coalition,
-                budget_minor=1_500_000,
-                currency="USD",
+                status=status,
+                evidence="A draft law is before parliament.",
+                assessed_on=assessed_on,
                 **_stamps(),
             )
         )
     return key
 
 
-async def make_pledge(
-    engine: AsyncEngine, activity: uuid.UUID, owner: uuid.UUID, visibility: Visibility
+async def make_activity(
+    engine: AsyncEngine,
+    owner: uuid.UUID,
+    visibility: Visibility,
+    coalition: uuid.UUID | None = None,
+    *,
+    kind: ActivityKind = ActivityKind.CSO_STRATEGY_WORKSHOP,
+    review: uuid.UUID | None = None,
+    starts_on: dt.date = dt.date(2025, 3, 10),
+    ends_on: dt.date | None = None,
+    budget: tuple[int, str] | None = (1_500_000, "USD"),
+    cancelled_at: dt.datetime | None = None,
+    organisers: Sequence[uuid.UUID] = (),
+    recommendations: Sequence[uuid.UUID] = (),
 ) -> uuid.UUID:
+    """An activity (its owner among the organisers); `budget` in minor units."""
+    key = new_id()
+    budget_minor, currency = budget if budget is not None else (None, None)
+    async with engine.begin() as connection:
+        await connection.execute(
+            insert(Activity.__table__).values(
+                id=key,
+                kind=kind,
+                title="Strategy workshop",
+                review_id=review,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                owner_organisation_id=owner,
+                visibility=visibility,
+                coalition_id=coalition,
+                budget_minor=budget_minor,
+                currency=currency,
+                cancelled_at=cancelled_at,
+                **_stamps(),
+            )
+        )
+        for organiser in dict.fromkeys((owner, *organisers)):
+            await connection.execute(
+                insert(activity_organisers).values(activity_id=key, organisation_id=organiser)
+            )
+        for recommendation in recommendations:
+            await connection.execute(
+                insert(activity_recommendations).values(
+                    activity_id=key, recommendation_id=recommendation
+                )
+            )
+    return key
+
+
+async def make_pledge(
+    engine: AsyncEngine,
+    activity: uuid.UUID,
+    owner: uuid.UUID,
+    visibility: Visibility,
+    coalition: uuid.UUID | None = None,
+    *,
+    amount: tuple[int, str] = (500_000, "USD"),
+    status: PledgeStatus = PledgeStatus.PLEDGED,
+) -> uuid.UUID:
+    """A pledge; `amount` in minor units."""
     key = new_id()
     async with engine.begin() as connection:
         await connection.execute(
@@ -238,9 +304,10 @@ async def make_pledge(
                 activity_id=activity,
                 owner_organisation_id=owner,
                 visibility=visibility,
-                amount_minor=500_000,
-                currency="USD",
-                status=PledgeStatus.PLEDGED,
+                coalition_id=coalition,
+                amount_minor=amount[0],
+                currency=amount[1],
+                status=status,
                 **_stamps(),
             )
         )

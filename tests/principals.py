@@ -29,9 +29,12 @@ from security.sharing import Visibility
 from security.totp import new_totp_secret, recovery_code_digest
 from tests.accounts import make_user
 from tests.factories import (
+    make_activity,
+    make_assessment,
     make_coalition,
     make_engagement,
     make_organisation,
+    make_pledge,
     make_recommendation,
     make_review,
 )
@@ -221,4 +224,24 @@ async def build_world(engine: AsyncEngine, keys: PlatformKeys, now: dt.datetime)
                 level,
                 coalition if level is Visibility.COALITION else None,
             )
+    # Follow-up work to act on: a recommendation nobody follows up yet, the NGO's
+    # public and coalition engagements (above) and assessments (on the new one).
+    fresh = await make_recommendation(engine, review)
+    ids |= {"recommendation": to_global_id("Recommendation", fresh), "today": str(now.date())}
+    for level in (Visibility.PUBLIC, Visibility.COALITION):
+        name = level.value.lower()
+        ids[f"engagement_{name}"] = to_global_id("Engagement", engagements["ngo", level])
+        shared_with = coalition if level is Visibility.COALITION else None
+        assessment = await make_assessment(engine, fresh, org["ngo"], level, shared_with)
+        ids[f"assessment_{name}"] = to_global_id("Assessment", assessment)
+    # Activities: the NGO's in the coalition and in public, and its coalition pledge to
+    # the partner's public activity.
+    for level in (Visibility.PUBLIC, Visibility.COALITION):
+        shared_with = coalition if level is Visibility.COALITION else None
+        activity = await make_activity(engine, org["ngo"], level, shared_with)
+        ids[f"activity_{level.value.lower()}"] = to_global_id("Activity", activity)
+    funded = await make_activity(engine, org["partner"], Visibility.PUBLIC)
+    ids["partner_activity"] = to_global_id("Activity", funded)
+    pledge = await make_pledge(engine, funded, org["ngo"], Visibility.COALITION, coalition)
+    ids["pledge_coalition"] = to_global_id("FundingPledge", pledge)
     return World(ids, emails, secrets, scopeless, engagements)

@@ -96,6 +96,7 @@ SDG_GOALS = "{ sdgGoals { number } }"
 CYCLES = "{ cycles { number } }"
 REVIEWS = "{ reviews(first: 1) { totalCount } }"
 RECOMMENDATIONS = "{ recommendations(first: 1) { totalCount } }"
+RECOMMENDATION_STATS = "{ recommendationStats { total } }"
 NATIONAL_NGOS = "{ organisations(first: 1, filter: {kind: NATIONAL_NGO}) { totalCount } }"
 COALITIONS = "{ coalitions(first: 1) { totalCount } }"
 
@@ -212,6 +213,61 @@ mutation($id: ID!, $organisation: ID!) {
 """
 GRANT_REVEAL = "mutation($id: ID!) { grantReveal(userId: $id) { userErrors { code } } }"
 REVOKE_REVEAL = "mutation($id: ID!) { revokeReveal(userId: $id) { userErrors { code } } }"
+ENGAGE = """
+mutation($id: ID!) {
+  engage(recommendationId: $id, role: LEAD, visibility: PUBLIC) { userErrors { code } }
+}
+"""
+UPDATE_ENGAGEMENT = """
+mutation($id: ID!, $coalition: ID!) {
+  updateEngagement(engagementId: $id, role: PARTNER, visibility: COALITION,
+                   coalitionId: $coalition, version: 1) { userErrors { code } }
+}
+"""
+DISENGAGE = (
+    "mutation($id: ID!) { disengage(engagementId: $id, version: 1) { userErrors { code } } }"
+)
+ASSESS = """
+mutation($id: ID!, $today: Date!) {
+  assessImplementation(recommendationId: $id, status: UNKNOWN, assessedOn: $today,
+                       visibility: PUBLIC) { userErrors { code } }
+}
+"""
+UPDATE_ASSESSMENT = """
+mutation($id: ID!, $today: Date!, $coalition: ID!) {
+  updateAssessment(assessmentId: $id, status: NOT_IMPLEMENTED, assessedOn: $today,
+                   visibility: COALITION, coalitionId: $coalition, version: 1) {
+    userErrors { code }
+  }
+}
+"""
+WITHDRAW_ASSESSMENT = """
+mutation($id: ID!) { withdrawAssessment(assessmentId: $id, version: 1) { userErrors { code } } }
+"""
+ACTIVITIES = "{ activities(first: 1) { totalCount } }"
+ACTIVITY_INPUT = '{kind: OTHER, title: "Matrix", startsOn: "2027-01-10", visibility: PUBLIC}'
+CREATE_ACTIVITY = (
+    f"mutation {{ createActivity(input: {ACTIVITY_INPUT}) {{ userErrors {{ code }} }} }}"
+)
+UPDATE_ACTIVITY = f"""
+mutation($id: ID!) {{
+  updateActivity(activityId: $id, version: 1, input: {ACTIVITY_INPUT}) {{ userErrors {{ code }} }}
+}}
+"""
+CANCEL_ACTIVITY = (
+    "mutation($id: ID!) { cancelActivity(activityId: $id, version: 1) { userErrors { code } } }"
+)
+PLEDGE_INPUT = '{amount: {amount: "10", currency: "USD"}, visibility: PARTNERS}'
+PLEDGE_FUNDING = f"""
+mutation($id: ID!) {{
+  pledgeFunding(activityId: $id, input: {PLEDGE_INPUT}) {{ userErrors {{ code }} }}
+}}
+"""
+UPDATE_PLEDGE = f"""
+mutation($id: ID!) {{
+  updatePledge(pledgeId: $id, version: 1, input: {PLEDGE_INPUT}) {{ userErrors {{ code }} }}
+}}
+"""
 # Keepers of contacts: members and admins of non-government organisations.
 KEEPERS_ON_NOTHING = cells(
     FORBIDDEN,
@@ -220,6 +276,14 @@ KEEPERS_ON_NOTHING = cells(
 )
 # Revealing, searching and sharing: reveal-grant holders only (none in this world).
 GRANT_HOLDERS = cells(FORBIDDEN, unauthenticated=[ANON])
+# Follow-up work: members and admins of any organisation, or a token with the scope,
+# record their own; they change only their own (the vetted NGO's, here). Another
+# organisation's row: FORBIDDEN if it may see it (the government is in the coalition),
+# NOT_FOUND if not.
+ENGAGER = f"token[{Scope.ENGAGEMENTS_WRITE.value}]"
+ASSESSOR = f"token[{Scope.ASSESSMENTS_WRITE.value}]"
+AUTHORS = (MEMBER, ORG_ADMIN, UNVETTED, GOVERNMENT, PLATFORM)
+PLANNER = f"token[{Scope.ACTIVITIES_WRITE.value}]"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -288,6 +352,11 @@ MATRIX: list[Row] = [
     Row(EVERYONE, "cycles", CYCLES),
     Row(EVERYONE, "reviews", REVIEWS),
     Row(EVERYONE, "recommendations", RECOMMENDATIONS),
+    Row(EVERYONE, "activities", ACTIVITIES),  # the partner's public activity, at least
+    # A coalition activity and pledge: a pledge is never more visible than its activity.
+    _node("activity_coalition", cells(NULL, ok=[*NGO, GOVERNMENT])),
+    _node("pledge_coalition", cells(NULL, ok=[*NGO, GOVERNMENT])),
+    Row(EVERYONE, "recommendationStats", RECOMMENDATION_STATS),
     Row(cells(NULL, ok=[*NGO, UNVETTED, GOVERNMENT, PLATFORM]), "organisations", NATIONAL_NGOS),
     Row(cells(NULL, ok=[*NGO, UNVETTED, GOVERNMENT]), "coalitions", COALITIONS),
     Row(cells(NULL), "contacts", CONTACTS),  # none kept yet: see tests/schema/registry
@@ -310,6 +379,53 @@ MATRIX: list[Row] = [
     _shared("partner", Visibility.ORGANISATION, cells(NULL)),
     # Mutations.
     Row(EVERYONE, "login", LOGIN, {"email": "@login_email", "password": PASSWORD}),
+    # Follow-up work (before anyone leaves the coalition).
+    Row(
+        cells(FORBIDDEN, unauthenticated=[ANON], ok=[*AUTHORS, ENGAGER]),
+        "engage",
+        ENGAGE,
+        {"id": "@recommendation"},
+    ),
+    Row(
+        cells(
+            FORBIDDEN,
+            unauthenticated=[ANON],
+            ok=[MEMBER, ORG_ADMIN, ENGAGER],
+            not_found=[UNVETTED, PLATFORM],
+        ),
+        "updateEngagement",
+        UPDATE_ENGAGEMENT,
+        {"id": "@engagement_coalition", "coalition": "@coalition"},
+    ),
+    Row(
+        cells(FORBIDDEN, unauthenticated=[ANON], ok=[MEMBER, ORG_ADMIN, ENGAGER]),
+        "disengage",
+        DISENGAGE,
+        {"id": "@engagement_public"},
+    ),
+    Row(
+        cells(FORBIDDEN, unauthenticated=[ANON], ok=[*AUTHORS, ASSESSOR]),
+        "assessImplementation",
+        ASSESS,
+        {"id": "@recommendation", "today": "@today"},
+    ),
+    Row(
+        cells(
+            FORBIDDEN,
+            unauthenticated=[ANON],
+            ok=[MEMBER, ORG_ADMIN, ASSESSOR],
+            not_found=[UNVETTED, PLATFORM],
+        ),
+        "updateAssessment",
+        UPDATE_ASSESSMENT,
+        {"id": "@assessment_coalition", "today": "@today", "coalition": "@coalition"},
+    ),
+    Row(
+        cells(FORBIDDEN, unauthenticated=[ANON], ok=[MEMBER, ORG_ADMIN, ASSESSOR]),
+        "withdrawAssessment",
+        WITHDRAW_ASSESSMENT,
+        {"id": "@assessment_public"},
+    ),
     Row(SIGNED_IN_USERS, "changePassword", CHANGE_PASSWORD, {"current": PASSWORD}),
     Row(
         cells(NOT_FOUND, unauthenticated=[ANON], forbidden=TOKENS, ok=[ORG_ADMIN]),
@@ -389,6 +505,46 @@ MATRIX: list[Row] = [
     ),
     Row(NGO_ADMIN, "grantReveal", GRANT_REVEAL, {"id": "@colleague"}),
     Row(NGO_ADMIN, "revokeReveal", REVOKE_REVEAL, {"id": "@colleague"}),
+    # Activities and pledges: the same authors, with activities:write for tokens.
+    Row(
+        cells(FORBIDDEN, unauthenticated=[ANON], ok=[*AUTHORS, PLANNER]),
+        "createActivity",
+        CREATE_ACTIVITY,
+    ),
+    Row(
+        cells(
+            FORBIDDEN,
+            unauthenticated=[ANON],
+            ok=[MEMBER, ORG_ADMIN, PLANNER],
+            not_found=[UNVETTED, PLATFORM],
+        ),
+        "updateActivity",
+        UPDATE_ACTIVITY,
+        {"id": "@activity_coalition"},
+    ),
+    Row(
+        cells(FORBIDDEN, unauthenticated=[ANON], ok=[MEMBER, ORG_ADMIN, PLANNER]),
+        "cancelActivity",
+        CANCEL_ACTIVITY,
+        {"id": "@activity_public"},
+    ),
+    Row(
+        cells(FORBIDDEN, unauthenticated=[ANON], ok=[*AUTHORS, PLANNER]),
+        "pledgeFunding",
+        PLEDGE_FUNDING,
+        {"id": "@partner_activity"},
+    ),
+    Row(
+        cells(
+            FORBIDDEN,
+            unauthenticated=[ANON],
+            ok=[MEMBER, ORG_ADMIN, PLANNER],
+            not_found=[UNVETTED, PLATFORM],
+        ),
+        "updatePledge",
+        UPDATE_PLEDGE,
+        {"id": "@pledge_coalition"},
+    ),
     Row(SIGNED_IN_USERS, "logout", LOGOUT),
 ]
 

@@ -51,6 +51,8 @@ PUBLIC = frozenset(
         "cycles",
         "reviews",
         "recommendations",
+        "activities",  # the policy filters every row
+        "recommendationStats",
         "organisations",
         "coalitions",
         "contacts",  # an empty list to anonymous clients and tokens without contacts:read

@@ -20,13 +20,23 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schema.relay import to_global_id
 from schema.tables.accounts import ApiToken, Invitation, UserSession
+from schema.tables.followup import Activity, Assessment, Engagement, FundingPledge
 from schema.tables.organisations import CoalitionMembership, OrganisationKind, User
 from security import totp
 from security.platform import PlatformKeys
 from security.roles import Role, Scope
+from security.sharing import Visibility
 from tests.accounts import code_at, make_user, sign_in
 from tests.clock import Clock
-from tests.factories import make_coalition, make_organisation
+from tests.factories import (
+    make_activity,
+    make_assessment,
+    make_coalition,
+    make_engagement,
+    make_organisation,
+    make_pledge,
+    make_recommendation,
+)
 from tests.graphql import error_codes, execute
 from tests.principals import insert_invitation, insert_session, insert_token
 
@@ -40,6 +50,10 @@ query($id: ID!) {
     ... on LoginSession { createdAt }
     ... on ApiToken { name scopes }
     ... on Invitation { email }
+    ... on Activity { title }
+    ... on FundingPledge { status }
+    ... on Engagement { engagementRole: role note }
+    ... on Assessment { assessedOn evidence }
   }
 }
 """
@@ -64,6 +78,43 @@ mutation($id: ID!) {
 }
 """
 LEAVE_COALITION = "mutation($id: ID!) { leaveCoalition(coalitionId: $id) { coalition { id } } }"
+ACTIVITY_INPUT = '{kind: OTHER, title: "Taken", startsOn: "2027-01-10", visibility: PUBLIC}'
+UPDATE_ACTIVITY = f"""
+mutation($id: ID!) {{
+  updateActivity(activityId: $id, version: 1, input: {ACTIVITY_INPUT}) {{ activity {{ id }} }}
+}}
+"""
+CANCEL_ACTIVITY = (
+    "mutation($id: ID!) { cancelActivity(activityId: $id, version: 1) { activity { id } } }"
+)
+PLEDGE_INPUT = '{amount: {amount: "1", currency: "USD"}, visibility: PUBLIC}'
+PLEDGE_FUNDING = f"""
+mutation($id: ID!) {{ pledgeFunding(activityId: $id, input: {PLEDGE_INPUT}) {{ pledge {{ id }} }} }}
+"""
+UPDATE_PLEDGE = f"""
+mutation($id: ID!) {{
+  updatePledge(pledgeId: $id, version: 1, input: {PLEDGE_INPUT}) {{ pledge {{ id }} }}
+}}
+"""
+UPDATE_ENGAGEMENT = """
+mutation($id: ID!) {
+  updateEngagement(engagementId: $id, role: LEAD, visibility: PUBLIC, version: 1) {
+    engagement { id }
+  }
+}
+"""
+DISENGAGE = (
+    "mutation($id: ID!) { disengage(engagementId: $id, version: 1) { disengagedEngagementId } }"
+)
+UPDATE_ASSESSMENT = """
+mutation($id: ID!) {
+  updateAssessment(assessmentId: $id, status: NOT_IMPLEMENTED, assessedOn: "2026-01-01",
+                   visibility: PUBLIC, version: 1) { assessment { id } }
+}
+"""
+WITHDRAW_ASSESSMENT = """
+mutation($id: ID!) { withdrawAssessment(assessmentId: $id, version: 1) { withdrawnAssessmentId } }
+"""
 
 # Each mutation that takes an id of another organisation's object: (document, type).
 MUTATIONS = {
@@ -76,6 +127,14 @@ MUTATIONS = {
     "inviteToCoalition": (INVITE_TO_COALITION, "Coalition"),
     "answerCoalitionInvitation": (ANSWER_INVITATION, "Coalition"),
     "leaveCoalition": (LEAVE_COALITION, "Coalition"),
+    "updateActivity": (UPDATE_ACTIVITY, "Activity"),
+    "cancelActivity": (CANCEL_ACTIVITY, "Activity"),
+    "pledgeFunding": (PLEDGE_FUNDING, "Activity"),
+    "updatePledge": (UPDATE_PLEDGE, "FundingPledge"),
+    "updateEngagement": (UPDATE_ENGAGEMENT, "Engagement"),
+    "disengage": (DISENGAGE, "Engagement"),
+    "updateAssessment": (UPDATE_ASSESSMENT, "Assessment"),
+    "withdrawAssessment": (WITHDRAW_ASSESSMENT, "Assessment"),
 }
 
 
@@ -102,6 +161,8 @@ async def setting(engine: AsyncEngine, platform_keys: PlatformKeys, clock: Clock
     ngo_admin, _ = await make_user(engine, platform_keys, ngo, Role.ORG_ADMIN)
     member, _ = await make_user(engine, platform_keys, ngo, totp_secret=totp.new_totp_secret())
     their_token, _ = await insert_token(engine, ngo, ngo_admin, "engagements:write", clock.now)
+    activity = await make_activity(engine, ngo, Visibility.PARTNERS)
+    recommendation = await make_recommendation(engine, None)
     theirs = {
         "Organisation": ngo,
         "User": member,
@@ -109,6 +170,10 @@ async def setting(engine: AsyncEngine, platform_keys: PlatformKeys, clock: Clock
         "ApiToken": their_token,
         "Invitation": await insert_invitation(engine, platform_keys, ngo, ngo_admin, clock.now),
         "Coalition": await make_coalition(engine, ngo),
+        "Activity": activity,
+        "FundingPledge": await make_pledge(engine, activity, ngo, Visibility.PARTNERS),
+        "Engagement": await make_engagement(engine, recommendation, ngo, Visibility.PARTNERS),
+        "Assessment": await make_assessment(engine, recommendation, ngo, Visibility.ORGANISATION),
     }
     coalition = await make_coalition(engine, government)
     return Setting(government, email, secret, government_token, coalition, theirs)
@@ -136,6 +201,12 @@ async def _snapshot(engine: AsyncEngine, theirs: dict[str, uuid.UUID]) -> list[A
         select(CoalitionMembership.organisation_id, CoalitionMembership.status).where(
             CoalitionMembership.coalition_id == theirs["Coalition"]
         ),
+        select(Activity.version, Activity.cancelled_at).where(Activity.id == theirs["Activity"]),
+        select(FundingPledge.id, FundingPledge.version).where(
+            FundingPledge.activity_id == theirs["Activity"]
+        ),
+        select(Engagement.id, Engagement.version).where(Engagement.id == theirs["Engagement"]),
+        select(Assessment.id, Assessment.version).where(Assessment.id == theirs["Assessment"]),
     ]
     async with engine.connect() as connection:
         return [(await connection.execute(statement)).all() for statement in statements]

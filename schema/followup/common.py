@@ -14,6 +14,7 @@ from schema.errors import BadUserInput, NotFound
 from schema.node import uuid_key
 from schema.payloads import invalid
 from schema.relay import expect_global_id
+from schema.tables.followup import EngagementRole, ImplementationStatus
 from schema.tables.recommendations import Recommendation
 from security.policy import require_author
 from security.roles import Scope
@@ -24,6 +25,9 @@ VisibilityEnum = strawberry.enum(
     name="Visibility",
     description="Who may see a row: anyone, vetted partners, one coalition, or only you.",
 )
+
+ImplementationStatusEnum = strawberry.enum(ImplementationStatus, name="ImplementationStatus")
+EngagementRoleEnum = strawberry.enum(EngagementRole, name="EngagementRole")
 
 
 def author(context: Context, scope: Scope) -> uuid.UUID:

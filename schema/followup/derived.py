@@ -56,9 +56,10 @@ def has_latest_status(
 
 
 def engaged(
-    recommendation_id: ColumnElement[Any], viewer: Viewer, organisations: list[Any] | None = None
+    recommendation_id: ColumnElement[Any], viewer: Viewer, organisations: Any = None
 ) -> ColumnElement[bool]:
-    """A visible engagement on the recommendation (by one of `organisations`, if given).
+    """A visible engagement on the recommendation (by one of `organisations`, a list or
+    a subquery, if given).
     Its negation is "nobody is following this up", as far as the viewer may know."""
     engagement = _engagements.alias("visible_engagement")
     conditions = [

@@ -18,12 +18,17 @@ from strawberry.types import Info
 
 from schema.batch import fetch_by_keys
 from schema.context import Context
+from schema.followup import loaders as followup
+from schema.followup.common import ImplementationStatusEnum
+from schema.followup.types import Assessment, Engagement
 from schema.recommendations import loaders
+from schema.recommendations.related import related_rows
 from schema.reference.cache import ReferenceData
 from schema.reference.types import AffectedPerson, SdgGoal, Session, State, Theme
 from schema.relay import Node, to_global_id
 from schema.reviews.loaders import reviews_by_id
 from schema.reviews.types import Review
+from schema.tables.followup import ImplementationStatus
 from schema.tables.recommendations import Mechanism, Response
 from schema.tables.recommendations import Recommendation as RecommendationTable
 
@@ -113,6 +118,47 @@ class Recommendation(Node):
     def links(self, info: Info[Context, None]) -> Resolved[list[RecommendationLink]]:
         return self._related(info, "links")
 
+    @strawberry.field(
+        description="The same recommendation made again to the same state in another "
+        "cycle (nearly the same words), oldest session first.",
+        graphql_type=list["Recommendation"],
+    )
+    def related_recommendations(
+        self, info: Info[Context, None]
+    ) -> Resolved[list["Recommendation"]]:
+        return self._related(info, "relatedRecommendations")
+
+    @strawberry.field(
+        description="The organisations following it up, as far as you may see.",
+        graphql_type=list[Engagement],
+    )
+    def engagements(self, info: Info[Context, None]) -> Resolved[list[Engagement]]:
+        return self._related(info, "engagements")
+
+    @strawberry.field(
+        description="Every assessment you may see, latest first.", graphql_type=list[Assessment]
+    )
+    def assessments(self, info: Info[Context, None]) -> Resolved[list[Assessment]]:
+        return self._related(info, "assessments")
+
+    @strawberry.field(
+        description="Per organisation, its latest assessment you may see; by organisation "
+        "name. Partners who disagree are shown side by side.",
+        graphql_type=list[Assessment],
+    )
+    def latest_assessments(self, info: Info[Context, None]) -> Resolved[list[Assessment]]:
+        return self._related(info, "latestAssessments")
+
+    @strawberry.field(
+        description="The distinct statuses among `latestAssessments`: more than one means "
+        "partners disagree; none, that no assessment is visible to you.",
+        graphql_type=list[ImplementationStatusEnum],  # type: ignore[valid-type]
+    )
+    def implementation_statuses(
+        self, info: Info[Context, None]
+    ) -> Resolved[list[ImplementationStatus]]:
+        return self._related(info, "implementationStatuses")
+
     def _related(self, info: Info[Context, None], field: str) -> Resolved[Any]:
         relation = RELATIONS[field]
         reference = info.context.reference
@@ -199,6 +245,18 @@ RELATIONS: dict[str, Relation] = {
         loaders.sdg_target_codes, lambda codes, _: sorted(codes, key=_target_order)
     ),
     "links": Relation(links_by_recommendation, lambda links, _: links),
+    "relatedRecommendations": Relation(
+        related_rows, lambda rows, ref: [Recommendation.from_row(row, ref) for row in rows]
+    ),
+    # Follow-up work: under the policy, filtered inside each load.
+    "engagements": Relation(followup.engagements_by_recommendation, lambda rows, _: rows),
+    "assessments": Relation(followup.assessments_by_recommendation, lambda rows, _: rows),
+    "latestAssessments": Relation(
+        followup.latest_assessments_by_recommendation, lambda rows, _: rows
+    ),
+    "implementationStatuses": Relation(
+        followup.implementation_statuses, lambda statuses, _: statuses
+    ),
 }
 
 

@@ -6,10 +6,13 @@ from typing import Any
 
 import strawberry
 from sqlalchemy import Row
+from strawberry.types import Info
 
+from schema.context import Context
 from schema.reference.cache import ReferenceData
 from schema.reference.types import Session, State
 from schema.relay import Node, to_global_id
+from schema.reviews.milestones import Milestone, build_timeline
 from schema.tables.reviews import Review as ReviewTable
 
 REVIEW_COLUMNS = (
@@ -40,6 +43,20 @@ class Review(Node):
     @strawberry.field(description="The UPR cycle of the review.")
     def cycle(self) -> int:
         return self.session.cycle
+
+    @strawberry.field(
+        description="The follow-up milestones, dated from the review's own date, each with "
+        "its status today and the activities you may see for it."
+    )
+    async def timeline(self, info: Info[Context, None]) -> list[Milestone]:
+        # An activity shows its review, so the activities module imports this one.
+        from schema.activities.types import Activity, timeline_activities, today
+
+        context = info.context
+        activities: list[Activity] = await context.loader(timeline_activities).load(self.key)
+        return build_timeline(
+            self.review_date, self.adoption_date, self.hrc_session, activities, today(context)
+        )
 
     @classmethod
     def from_row(cls, row: Row[Any], reference: ReferenceData) -> "Review":

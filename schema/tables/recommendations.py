@@ -58,6 +58,9 @@ class Recommendation(Versioned, Base):
     document_symbol: Mapped[str | None] = mapped_column(String(80))
     recommending_body: Mapped[str | None] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
+    # `schema.recommendations.search.search_document(text)`: the words full-text search
+    # indexes (a GIN index on PostgreSQL, an FTS5 table on SQLite: migration 0004).
+    search_tokens: Mapped[str] = mapped_column(Text, server_default="")
     natural_key: Mapped[str] = mapped_column(String(64), unique=True)
     response: Mapped[Response | None] = mapped_column(enum_column(Response, "response"), index=True)
     response_wording: Mapped[str | None] = mapped_column(String(100))  # as published

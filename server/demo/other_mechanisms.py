@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from schema.recommendations.search import search_document
 from schema.tables.recommendations import Mechanism, Recommendation, RecommendationLink
 from server.demo.recommendations import BuiltReview, natural_key, tag
 from server.demo.rows import Rows
@@ -117,6 +118,7 @@ def build_other_mechanisms(rows: Rows, reviews: list[BuiltReview]) -> int:
             document_symbol=other.document_symbol,
             recommending_body=other.body,
             text=text,
+            search_tokens=search_document(text),
             natural_key=natural_key(other.mechanism, other.state, other.document_symbol, text=text),
             response=None,
             response_wording=None,

@@ -13,6 +13,7 @@ import random
 import uuid
 from dataclasses import dataclass
 
+from schema.recommendations.search import search_document
 from schema.reference import calendar
 from schema.tables.recommendations import (
     Mechanism,
@@ -147,6 +148,7 @@ def _review(
                 document_symbol=None,
                 recommending_body=None,
                 text=text,
+                search_tokens=search_document(text),
                 natural_key=natural_key("UPR", country.code, str(facts.session), text=text),
                 response=response,
                 response_wording=_wording(rng, response, facts.cycle),

@@ -1,0 +1,1 @@
+"""Follow-up activities and the money pledged to them."""

@@ -1,0 +1,1 @@
+"""Activity mutations: recording activities, and pledging money to them."""

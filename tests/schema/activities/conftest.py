@@ -1,0 +1,258 @@
+"""An activities world: a vetted national NGO and a vetted international partner (with a
+public profile) in one coalition with a government, and an unvetted NGO outside it,
+each with a signed-in member; Kenya's review at session 48 with two of its
+recommendations."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from schema.relay import to_global_id
+from schema.tables.audit import AuditEvent
+from schema.tables.followup import (
+    Activity,
+    FundingPledge,
+    activity_organisers,
+    activity_recommendations,
+)
+from schema.tables.organisations import OrganisationKind
+from security.platform import PlatformKeys
+from security.roles import Role
+from tests.accounts import make_user, sign_in
+from tests.clock import Clock
+from tests.factories import make_coalition, make_organisation, make_recommendation, make_review
+from tests.graphql import execute
+from tests.principals import insert_token
+
+NGO, PARTNER, UNVETTED, GOVERNMENT = "ngo", "partner", "unvetted", "government"
+ANONYMOUS = "anonymous"
+
+ACTIVITY_FIELDS = """
+  id kind title description startsOn endsOn city state cancelledAt visibility version
+  country { code } budget { amount currency } pledged { amount currency }
+  fundingGap { amount currency } organisation { name } organisers { name }
+  recommendations { id } review { id } coalition { name }
+  pledges { id amount { amount currency } status organisation { name } }
+"""
+PLEDGE_FIELDS = """
+  id amount { amount currency } status visibility version organisation { name }
+  activity { id }
+"""
+CREATE = f"""
+mutation($input: ActivityInput!) {{
+  createActivity(input: $input) {{
+    userErrors {{ field code message }} activity {{ {ACTIVITY_FIELDS} }}
+  }}
+}}
+"""
+UPDATE = f"""
+mutation($id: ID!, $version: Int!, $input: ActivityInput!) {{
+  updateActivity(activityId: $id, version: $version, input: $input) {{
+    userErrors {{ field code message }} activity {{ {ACTIVITY_FIELDS} }}
+  }}
+}}
+"""
+CANCEL = f"""
+mutation($id: ID!, $version: Int!) {{
+  cancelActivity(activityId: $id, version: $version) {{
+    userErrors {{ field code message }} activity {{ {ACTIVITY_FIELDS} }}
+  }}
+}}
+"""
+PLEDGE = f"""
+mutation($activity: ID!, $input: PledgeInput!) {{
+  pledgeFunding(activityId: $activity, input: $input) {{
+    userErrors {{ field code message }} pledge {{ {PLEDGE_FIELDS} }}
+  }}
+}}
+"""
+UPDATE_PLEDGE = f"""
+mutation($id: ID!, $version: Int!, $input: PledgeInput!) {{
+  updatePledge(pledgeId: $id, version: $version, input: $input) {{
+    userErrors {{ field code message }} pledge {{ {PLEDGE_FIELDS} }}
+  }}
+}}
+"""
+NODE = f"""
+query($id: ID!) {{
+  node(id: $id) {{
+    __typename id
+    ... on Activity {{ {ACTIVITY_FIELDS} }}
+    ... on FundingPledge {{ {PLEDGE_FIELDS} }}
+  }}
+}}
+"""
+
+
+@dataclass
+class ActivityWorld:
+    engine: AsyncEngine
+    keys: PlatformKeys
+    client: httpx.AsyncClient
+    clock: Clock
+    organisations: dict[str, uuid.UUID] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    sessions: dict[str, str] = field(default_factory=dict)
+    creators: dict[str, uuid.UUID] = field(default_factory=dict)
+    coalition_key: uuid.UUID = field(default_factory=uuid.uuid4)
+    review_key: uuid.UUID = field(default_factory=uuid.uuid4)
+    recommendation_keys: list[uuid.UUID] = field(default_factory=list)
+
+    @property
+    def coalition(self) -> str:
+        return to_global_id("Coalition", self.coalition_key)
+
+    @property
+    def review(self) -> str:
+        return to_global_id("Review", self.review_key)
+
+    @property
+    def recommendations(self) -> list[str]:
+        return [to_global_id("Recommendation", key) for key in self.recommendation_keys]
+
+    def organisation(self, who: str) -> str:
+        return to_global_id("Organisation", self.organisations[who])
+
+    async def add(
+        self,
+        who: str,
+        name: str,
+        kind: OrganisationKind,
+        *,
+        vetted: bool = False,
+        public: bool = False,
+    ) -> None:
+        self.organisations[who] = await make_organisation(
+            self.engine, name, kind, vetted_partner=vetted, public_profile=public
+        )
+        self.names[who] = name
+        self.creators[who], email = await make_user(
+            self.engine, self.keys, self.organisations[who], Role.MEMBER
+        )
+        self.sessions[who] = await sign_in(self.client, email)
+
+    async def session(self, who: str, role: Role) -> str:
+        """Another user of `who`'s organisation, signed in."""
+        _, email = await make_user(self.engine, self.keys, self.organisations[who], role)
+        return await sign_in(self.client, email)
+
+    async def token(self, who: str, *scopes: str) -> str:
+        """An API token of `who`'s organisation holding `scopes`."""
+        _, secret = await insert_token(
+            self.engine,
+            self.organisations[who],
+            self.creators[who],
+            " ".join(scopes),
+            self.clock.now,
+        )
+        return secret
+
+    async def run(
+        self, who: str, query: str, variables: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """`query` as `who`: an organisation's member, "anonymous", or a bearer secret."""
+        credentials = None if who == ANONYMOUS else self.sessions.get(who, who)
+        return await execute(self.client, query, variables, token=credentials)
+
+    async def payload(
+        self, who: str, query: str, variables: dict[str, Any], name: str
+    ) -> dict[str, Any]:
+        """The mutation's payload; the call must not fail with a top-level error."""
+        body = await self.run(who, query, variables)
+        assert "errors" not in body, body["errors"]
+        result: dict[str, Any] = body["data"][name]
+        return result
+
+    def activity_input(self, **changes: Any) -> dict[str, Any]:
+        """A valid activity: Kenya's strategy workshop, with a budget of 15,000 USD."""
+        return {
+            "kind": "CSO_STRATEGY_WORKSHOP",
+            "title": "CSO strategy workshop on Kenya's fourth-cycle recommendations",
+            "description": "Partners agree on priorities and share the work.",
+            "reviewId": self.review,
+            "startsOn": "2027-03-10",
+            "endsOn": "2027-03-11",
+            "city": "Nairobi",
+            "country": "KEN",
+            "budget": {"amount": "15000", "currency": "USD"},
+            "organisers": [self.organisation(PARTNER)],
+            "recommendations": self.recommendations,
+            "visibility": "PARTNERS",
+            **changes,
+        }
+
+    async def create(self, who: str = NGO, **changes: Any) -> dict[str, Any]:
+        """A created activity (the payload's `activity`); must succeed."""
+        payload = await self.payload(
+            who, CREATE, {"input": self.activity_input(**changes)}, "createActivity"
+        )
+        assert payload["userErrors"] == [], payload["userErrors"]
+        activity: dict[str, Any] = payload["activity"]
+        return activity
+
+    async def pledge(
+        self, who: str, activity: str, amount: str = "5000", **changes: Any
+    ) -> dict[str, Any]:
+        """The pledgeFunding payload."""
+        given = {"amount": {"amount": amount, "currency": "USD"}, "visibility": "PARTNERS"}
+        variables = {"activity": activity, "input": {**given, **changes}}
+        return await self.payload(who, PLEDGE, variables, "pledgeFunding")
+
+    async def node(self, who: str, global_id: str) -> dict[str, Any] | None:
+        body = await self.run(who, NODE, {"id": global_id})
+        assert "errors" not in body, body["errors"]
+        node: dict[str, Any] | None = body["data"]["node"]
+        return node
+
+    async def audit(self, who: str) -> list[tuple[str, str | None, dict[str, Any]]]:
+        """(action, subject type, details) of the entries in `who`'s chain, in order."""
+        table = AuditEvent.__table__.c
+        async with self.engine.connect() as connection:
+            rows = await connection.execute(
+                select(table.action, table.subject_type, table.details)
+                .where(table.chain == f"org:{self.organisations[who]}")
+                .order_by(table.sequence)
+            )
+            return [(row.action, row.subject_type, row.details) for row in rows]
+
+    async def stored(self) -> list[Any]:
+        """Everything activity mutations write, to compare before and after."""
+        tables = (Activity.__table__, FundingPledge.__table__)
+        links = (activity_organisers, activity_recommendations)
+        async with self.engine.connect() as connection:
+            rows = [
+                sorted((await connection.execute(select(table))).all(), key=str)
+                for table in (*tables, *links)
+            ]
+            rows.append((await connection.execute(select(func.count(AuditEvent.id)))).all())
+            return rows
+
+
+@pytest.fixture
+async def world(
+    engine: AsyncEngine, platform_keys: PlatformKeys, client: httpx.AsyncClient, clock: Clock
+) -> ActivityWorld:
+    world = ActivityWorld(engine, platform_keys, client, clock)
+    await world.add(NGO, "Kenya Rights Network", OrganisationKind.NATIONAL_NGO, vetted=True)
+    await world.add(
+        PARTNER, "Geneva Rights Watch", OrganisationKind.INTERNATIONAL_NGO, vetted=True, public=True
+    )
+    await world.add(UNVETTED, "Unvetted Group", OrganisationKind.NATIONAL_NGO)
+    await world.add(GOVERNMENT, "Ministry of Justice", OrganisationKind.GOVERNMENT)
+    world.coalition_key = await make_coalition(
+        engine,
+        world.organisations[NGO],
+        [world.organisations[PARTNER], world.organisations[GOVERNMENT]],
+    )
+    world.review_key = await make_review(engine)
+    world.recommendation_keys = [
+        await make_recommendation(engine, world.review_key) for _ in range(2)
+    ]
+    return world
