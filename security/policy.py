@@ -155,6 +155,19 @@ def directory_visible(table: DirectoryColumns, viewer: Viewer) -> ColumnElement[
     return or_(*clauses)
 
 
+def directory_listed(viewer: Viewer, organisation_id: uuid.UUID, public_profile: bool) -> bool:
+    """`directory_visible` for an organisation read along with a row the viewer may see
+    (the owner of an engagement, say): whether to name it there. Naming the owner of a
+    PUBLIC row never publishes an organisation that has not opted into a public profile."""
+    return (
+        viewer.vetted_partner
+        or viewer.role is Role.PLATFORM_ADMIN
+        or public_profile
+        or organisation_id == viewer.organisation_id
+        or organisation_id in viewer.coalition_member_ids
+    )
+
+
 def child_visible(
     child: ShareableColumns, parent: ShareableColumns, viewer: Viewer
 ) -> ColumnElement[bool]:

@@ -250,6 +250,7 @@ async def make_activity(
     cancelled_at: dt.datetime | None = None,
     organisers: Sequence[uuid.UUID] = (),
     recommendations: Sequence[uuid.UUID] = (),
+    country: str | None = None,
 ) -> uuid.UUID:
     """An activity (its owner among the organisers); `budget` in minor units."""
     key = new_id()
@@ -269,6 +270,7 @@ async def make_activity(
                 budget_minor=budget_minor,
                 currency=currency,
                 cancelled_at=cancelled_at,
+                country_code=country,
                 **_stamps(),
             )
         )

@@ -23,7 +23,7 @@ from schema.tables.followup import Activity, FundingPledge, activity_organisers
 from schema.tables.followup import activity_recommendations as _links
 from schema.tables.organisations import Organisation
 from schema.tables.recommendations import Recommendation
-from security.policy import Viewer, child_visible, visible
+from security.policy import Viewer, child_visible, directory_visible, visible
 
 activities = Activity.__table__
 pledges = FundingPledge.__table__
@@ -122,7 +122,9 @@ async def organiser_rows(context: Context, keys: list[uuid.UUID]) -> dict[Any, l
     rows = await context.fetch_all(
         select(*ORGANISATION_COLUMNS, link.activity_id)
         .join(activity_organisers, link.organisation_id == _organisations.c.id)
-        .where(link.activity_id.in_(keys))
+        # Named where the directory lets the reader see them, at read time: an organiser
+        # that later hides its profile, or leaves the coalition, is no longer named.
+        .where(link.activity_id.in_(keys), directory_visible(_organisations.c, context.viewer))
         .order_by(_organisations.c.name, _organisations.c.id)
     )
     return _grouped(rows, "activity_id")

@@ -7,15 +7,15 @@ import uuid
 from typing import Any
 
 import strawberry
-from sqlalchemy import ColumnElement, Select, and_
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from strawberry.types import Info
 
 from schema.activities import loaders
 from schema.activities.types import (
     Activity,
     ActivityKindEnum,
-    ActivityState,
-    ActivityStateEnum,
+    ActivityStage,
+    ActivityStageEnum,
     activities_by_id,
     pledges_by_id,
     prefetch,
@@ -23,11 +23,13 @@ from schema.activities.types import (
 )
 from schema.context import Context
 from schema.errors import BadUserInput
+from schema.filters import state_code
 from schema.lookahead import connection_node_fields
 from schema.node import register_node, uuid_key
 from schema.pagination import Ordering, PageArgs, SortKey, paginate
 from schema.relay import After, Before, Connection, First, Last, expect_global_id
 from schema.tables.followup import ActivityKind
+from schema.tables.reviews import Review
 from security.policy import visible
 
 _a = loaders.activities.c
@@ -42,7 +44,12 @@ register_node("FundingPledge", pledges_by_id, uuid_key)
 
 @strawberry.input(description="Narrows a list of activities; every field given must match.")
 class ActivityFilter:
-    state: ActivityStateEnum | None = None  # type: ignore[valid-type]
+    state: str | None = strawberry.field(
+        default=None,
+        description="ISO 3166-1 code of the state it concerns: the state of its review, or "
+        "(without one) where it takes place.",
+    )
+    stage: ActivityStageEnum | None = None  # type: ignore[valid-type]
     review: strawberry.ID | None = None
     kind: ActivityKindEnum | None = None  # type: ignore[valid-type]
     from_: dt.date | None = strawberry.field(
@@ -58,21 +65,30 @@ class ActivityFilter:
     )
 
 
-def in_state(state: ActivityState, on: dt.date) -> ColumnElement[bool]:
-    """The SQL of `types.activity_state`."""
-    if state is ActivityState.CANCELLED:
+def in_stage(state: ActivityStage, on: dt.date) -> ColumnElement[bool]:
+    """The SQL of `types.activity_stage`."""
+    if state is ActivityStage.CANCELLED:
         return _a.cancelled_at.is_not(None)
     live = _a.cancelled_at.is_(None)
-    if state is ActivityState.UPCOMING:
+    if state is ActivityStage.UPCOMING:
         return and_(live, _a.starts_on > on)
-    if state is ActivityState.ONGOING:
+    if state is ActivityStage.ONGOING:
         return and_(live, _a.starts_on <= on, loaders.last_day() >= on)
     return and_(live, loaders.last_day() < on)
 
 
+def concerns(state: str) -> ColumnElement[bool]:
+    """Activities on a review of `state`, or without a review, taking place there."""
+    reviews = Review.__table__.c
+    of_state = select(reviews.id).where(reviews.state_code == state)
+    return or_(_a.review_id.in_(of_state), and_(_a.review_id.is_(None), _a.country_code == state))
+
+
 def apply_filter(query: Select[Any], context: Context, given: ActivityFilter) -> Select[Any]:
     if given.state is not None:
-        query = query.where(in_state(ActivityState(given.state), today(context)))
+        query = query.where(concerns(state_code(context.reference, given.state)))
+    if given.stage is not None:
+        query = query.where(in_stage(ActivityStage(given.stage), today(context)))
     if given.review is not None:
         query = query.where(_a.review_id == uuid_key(expect_global_id(given.review, "Review")))
     if given.kind is not None:

@@ -26,7 +26,7 @@ from schema.coalitions.queries import coalitions_by_id
 from schema.coalitions.types import Coalition
 from schema.context import Context
 from schema.followup.common import VisibilityEnum
-from schema.organisations.types import Organisation
+from schema.organisations.types import Organisation, owner_of
 from schema.recommendations.types import Recommendation
 from schema.reference.types import State
 from schema.relay import Node, to_global_id
@@ -39,29 +39,29 @@ T = TypeVar("T")
 Resolved: TypeAlias = T | Awaitable[T]
 
 
-class ActivityState(enum.StrEnum):
+class ActivityStage(enum.StrEnum):
     UPCOMING = "UPCOMING"
     ONGOING = "ONGOING"
     HELD = "HELD"
     CANCELLED = "CANCELLED"
 
 
-def activity_state(
+def activity_stage(
     starts_on: dt.date, ends_on: dt.date | None, cancelled: bool, today: dt.date
-) -> ActivityState:
+) -> ActivityStage:
     """Where an activity stands on `today` (the request clock's date, UTC)."""
     if cancelled:
-        return ActivityState.CANCELLED
+        return ActivityStage.CANCELLED
     if starts_on > today:
-        return ActivityState.UPCOMING
-    return ActivityState.ONGOING if (ends_on or starts_on) >= today else ActivityState.HELD
+        return ActivityStage.UPCOMING
+    return ActivityStage.ONGOING if (ends_on or starts_on) >= today else ActivityStage.HELD
 
 
 ActivityKindEnum = strawberry.enum(ActivityKind, name="ActivityKind")
 PledgeStatusEnum = strawberry.enum(PledgeStatus, name="PledgeStatus")
-ActivityStateEnum = strawberry.enum(
-    ActivityState,
-    name="ActivityState",
+ActivityStageEnum = strawberry.enum(
+    ActivityStage,
+    name="ActivityStage",
     description="UPCOMING: starts after today; ONGOING: today is within its dates; HELD: "
     "its last day is past; CANCELLED whatever its dates.",
 )
@@ -104,15 +104,19 @@ class Shared(Node):
 class FundingPledge(Shared):
     activity_key: strawberry.Private[uuid.UUID]
     amount_minor: strawberry.Private[int]
-    organisation: Organisation = strawberry.field(
-        description="The organisation pledging (the only one that may change the pledge)."
+    organisation: Organisation | None = strawberry.field(
+        description="The organisation pledging (the only one that may change the pledge); "
+        "null where the directory hides it from you (it has no public profile)."
     )
     amount: Money
     status: PledgeStatusEnum  # type: ignore[valid-type]
 
-    @strawberry.field(description="The activity funded (a pledge shows only with it).")
-    async def activity(self, info: Info[Context, None]) -> "Activity":
-        found: Activity = await info.context.loader(activities_by_id).load(self.activity_key)
+    @strawberry.field(
+        description="The activity funded (a pledge shows only with it; null only in a "
+        "mutation's answer to an API token that may not read it)."
+    )
+    async def activity(self, info: Info[Context, None]) -> "Activity | None":
+        found: Activity | None = await info.context.loader(activities_by_id).load(self.activity_key)
         return found
 
     @classmethod
@@ -121,7 +125,7 @@ class FundingPledge(Shared):
             **cls.shared_fields("FundingPledge", row),
             activity_key=row.activity_id,
             amount_minor=row.amount_minor,
-            organisation=Organisation.from_row(row, context.reference),
+            organisation=owner_of(row, context),
             amount=Money.of(row.amount_minor, row.currency),
             status=row.status,
         )
@@ -135,8 +139,9 @@ class Activity(Shared):
     review_key: strawberry.Private[uuid.UUID | None]
     budget_minor: strawberry.Private[int | None]
     currency: strawberry.Private[str | None]
-    organisation: Organisation = strawberry.field(
-        description="The organisation that recorded it (the only one that may change it)."
+    organisation: Organisation | None = strawberry.field(
+        description="The organisation that recorded it (the only one that may change it); "
+        "null where the directory hides it from you (it has no public profile)."
     )
     kind: ActivityKindEnum  # type: ignore[valid-type]
     title: str
@@ -146,7 +151,7 @@ class Activity(Shared):
     city: str | None
     country: State | None
     budget: Money | None
-    state: ActivityStateEnum  # type: ignore[valid-type]
+    stage: ActivityStageEnum  # type: ignore[valid-type]
     cancelled_at: dt.datetime | None
     prefetched: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
 
@@ -230,7 +235,7 @@ class Activity(Shared):
             review_key=row.review_id,
             budget_minor=row.budget_minor,
             currency=row.currency,
-            organisation=Organisation.from_row(row, reference),
+            organisation=owner_of(row, context),
             kind=row.activity_kind,
             title=row.title,
             description=row.description,
@@ -239,7 +244,7 @@ class Activity(Shared):
             city=row.city,
             country=reference.states[row.place_code] if row.place_code else None,
             budget=budget,
-            state=activity_state(
+            stage=activity_stage(
                 row.starts_on, row.ends_on, row.cancelled_at is not None, today(context)
             ),
             cancelled_at=row.cancelled_at,

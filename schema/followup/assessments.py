@@ -101,9 +101,7 @@ async def _payload(context: Context, key: uuid.UUID, owner: uuid.UUID) -> Assess
     rows = await context.fetch_all(
         assessment_select().where(c.id == key, c.owner_organisation_id == owner)
     )
-    return AssessmentPayload(
-        assessment=Assessment.from_row(rows[0], context.reference) if rows else None
-    )
+    return AssessmentPayload(assessment=Assessment.from_row(rows[0], context) if rows else None)
 
 
 @reports_user_errors(AssessmentPayload)

@@ -73,9 +73,7 @@ async def _payload(context: Context, key: uuid.UUID, owner: uuid.UUID) -> Engage
     rows = await context.fetch_all(
         engagement_select().where(c.id == key, c.owner_organisation_id == owner)
     )
-    return EngagementPayload(
-        engagement=Engagement.from_row(rows[0], context.reference) if rows else None
-    )
+    return EngagementPayload(engagement=Engagement.from_row(rows[0], context) if rows else None)
 
 
 @reports_user_errors(EngagementPayload)

@@ -76,17 +76,13 @@ async def _by_recommendation(
 async def engagements_by_id(context: Context, keys: list[uuid.UUID]) -> list[Engagement | None]:
     c = _engagements.c
     query = engagement_select().where(c.id.in_(keys), visible(c, context.viewer))
-    return await _by_key(
-        context, query, keys, lambda row: Engagement.from_row(row, context.reference)
-    )
+    return await _by_key(context, query, keys, lambda row: Engagement.from_row(row, context))
 
 
 async def assessments_by_id(context: Context, keys: list[uuid.UUID]) -> list[Assessment | None]:
     c = _assessments.c
     query = assessment_select().where(c.id.in_(keys), visible(c, context.viewer))
-    return await _by_key(
-        context, query, keys, lambda row: Assessment.from_row(row, context.reference)
-    )
+    return await _by_key(context, query, keys, lambda row: Assessment.from_row(row, context))
 
 
 register_node("Engagement", engagements_by_id, uuid_key)
@@ -104,7 +100,7 @@ async def engagements_by_recommendation(
         .order_by(_organisations.c.name, c.id)
     )
     return await _by_recommendation(
-        context, query, keys, lambda row: Engagement.from_row(row, context.reference)
+        context, query, keys, lambda row: Engagement.from_row(row, context)
     )
 
 
@@ -119,7 +115,7 @@ async def assessments_by_recommendation(
         .order_by(c.assessed_on.desc(), c.created_at.desc(), c.id.desc())
     )
     return await _by_recommendation(
-        context, query, keys, lambda row: Assessment.from_row(row, context.reference)
+        context, query, keys, lambda row: Assessment.from_row(row, context)
     )
 
 
@@ -134,7 +130,7 @@ async def latest_assessments_by_recommendation(
         .order_by(_organisations.c.name, latest.c.id)
     )
     return await _by_recommendation(
-        context, query, keys, lambda row: Assessment.from_row(row, context.reference)
+        context, query, keys, lambda row: Assessment.from_row(row, context)
     )
 
 

@@ -18,8 +18,7 @@ from schema.coalitions.queries import coalitions_by_id
 from schema.coalitions.types import Coalition
 from schema.context import Context
 from schema.followup.common import EngagementRoleEnum, ImplementationStatusEnum, VisibilityEnum
-from schema.organisations.types import Organisation
-from schema.reference.cache import ReferenceData
+from schema.organisations.types import Organisation, owner_of
 from schema.relay import Node, to_global_id
 
 if TYPE_CHECKING:
@@ -33,7 +32,10 @@ class FollowUp(Node):
     key: strawberry.Private[uuid.UUID]
     recommendation_key: strawberry.Private[uuid.UUID]
     coalition_key: strawberry.Private[uuid.UUID | None]
-    organisation: Organisation = strawberry.field(description="The organisation that recorded it.")
+    organisation: Organisation | None = strawberry.field(
+        description="The organisation that recorded it; null where the directory hides it "
+        "from you (it has no public profile)."
+    )
     visibility: VisibilityEnum  # type: ignore[valid-type]
     version: int = strawberry.field(description="Give it back to change this row.")
     created_at: dt.datetime
@@ -62,13 +64,13 @@ class FollowUp(Node):
         return found
 
     @staticmethod
-    def shared_fields(type_name: str, row: Row[Any], reference: ReferenceData) -> dict[str, Any]:
+    def shared_fields(type_name: str, row: Row[Any], context: Context) -> dict[str, Any]:
         return {
             "id": to_global_id(type_name, row.row_id),
             "key": row.row_id,
             "recommendation_key": row.recommendation_id,
             "coalition_key": row.coalition_id,
-            "organisation": Organisation.from_row(row, reference),
+            "organisation": owner_of(row, context),
             "visibility": row.visibility,
             "version": row.version,
             "created_at": row.created_at,
@@ -82,8 +84,8 @@ class Engagement(FollowUp):
     note: str | None
 
     @classmethod
-    def from_row(cls, row: Row[Any], reference: ReferenceData) -> "Engagement":
-        return cls(**cls.shared_fields("Engagement", row, reference), role=row.role, note=row.note)
+    def from_row(cls, row: Row[Any], context: Context) -> "Engagement":
+        return cls(**cls.shared_fields("Engagement", row, context), role=row.role, note=row.note)
 
 
 @strawberry.type(
@@ -97,9 +99,9 @@ class Assessment(FollowUp):
     source_url: str | None = strawberry.field(description="Where the evidence is published.")
 
     @classmethod
-    def from_row(cls, row: Row[Any], reference: ReferenceData) -> "Assessment":
+    def from_row(cls, row: Row[Any], context: Context) -> "Assessment":
         return cls(
-            **cls.shared_fields("Assessment", row, reference),
+            **cls.shared_fields("Assessment", row, context),
             status=row.status,
             assessed_on=row.assessed_on,
             evidence=row.evidence,

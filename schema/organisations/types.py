@@ -6,11 +6,13 @@ from typing import Any
 import strawberry
 from sqlalchemy import Row
 
+from schema.context import Context
 from schema.reference.cache import ReferenceData
 from schema.reference.types import State
 from schema.relay import Node, to_global_id
 from schema.tables.organisations import Organisation as OrganisationTable
 from schema.tables.organisations import OrganisationKind
+from security.policy import directory_listed
 
 OrganisationKindEnum = strawberry.enum(OrganisationKind, name="OrganisationKind")
 
@@ -23,6 +25,7 @@ ORGANISATION_COLUMNS = (
     _organisations.country_code,
     _organisations.website,
     _organisations.vetted_partner,
+    _organisations.public_profile,
 )
 
 
@@ -50,3 +53,11 @@ class Organisation(Node):
             website=row.website,
             vetted_partner=row.vetted_partner,
         )
+
+
+def owner_of(row: Row[Any], context: Context) -> Organisation | None:
+    """The organisation of a row read with `ORGANISATION_COLUMNS`, where the directory
+    lets this viewer see it; None where it does not (no public profile, say)."""
+    if not directory_listed(context.viewer, row.id, row.public_profile):
+        return None
+    return Organisation.from_row(row, context.reference)

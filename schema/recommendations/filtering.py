@@ -152,11 +152,12 @@ def _where(context: Context, given: RecommendationFilter) -> list[ColumnElement[
     """Where and when: states, regional groups, review, cycle, session, mechanism."""
     reference = context.reference
     where: list[ColumnElement[bool]] = []
-    states = [state_code(reference, code) for code in _values("states", given.states) or []]
     if given.state is not None:
-        states.append(state_code(reference, given.state))
-    if states:
-        where.append(_recommendations.state_code.in_(sorted(set(states))))
+        where.append(_recommendations.state_code == state_code(reference, given.state))
+    states = _values("states", given.states)
+    if states is not None:
+        codes = sorted({state_code(reference, code) for code in states})
+        where.append(_recommendations.state_code.in_(codes))
     if given.regional_group is not None:
         where.append(_recommendations.state_code.in_(_group(context, given.regional_group)))
     if given.recommending_state is not None:

@@ -56,8 +56,8 @@ def build_timeline(
     found = []
     for milestone in timeline.milestones(review_date, adoption_date, hrc_session):
         attached = [a for a in activities if a.kind == milestone.kind]
-        held = any(a.state == "HELD" for a in attached)
-        planned = any(a.state in ("UPCOMING", "ONGOING") for a in attached)
+        held = any(a.stage == "HELD" for a in attached)
+        planned = any(a.stage in ("UPCOMING", "ONGOING") for a in attached)
         found.append(
             Milestone(
                 kind=milestone.kind,

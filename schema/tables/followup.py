@@ -114,7 +114,9 @@ class Activity(Shareable, Versioned, Base):
     ends_on: Mapped[dt.date | None] = mapped_column(Date)
     # Place: a city and a country only, never a venue (people meet there).
     city: Mapped[str | None] = mapped_column(String(100))
-    country_code: Mapped[str | None] = mapped_column(String(3), ForeignKey("states.code"))
+    country_code: Mapped[str | None] = mapped_column(
+        String(3), ForeignKey("states.code"), index=True
+    )
     budget_minor: Mapped[int | None] = mapped_column(BigInteger)
     currency: Mapped[str | None] = mapped_column(String(3))
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -11,7 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schema.tables.followup import Activity, Engagement, FundingPledge
 from schema.tables.organisations import Organisation, OrganisationKind
-from security.policy import ANONYMOUS, Viewer, child_visible, directory_visible, visible
+from security.policy import (
+    ANONYMOUS,
+    Viewer,
+    child_visible,
+    directory_listed,
+    directory_visible,
+    visible,
+)
+from security.roles import Role
 from security.sharing import Visibility
 from tests.factories import (
     make_activity,
@@ -137,3 +145,36 @@ async def test_a_pledge_is_never_more_visible_than_its_activity(engine: AsyncEng
         )
         visible_pledges = {row.id for row in rows}
     assert visible_pledges == {seen[Visibility.PUBLIC], seen[Visibility.PARTNERS]}
+
+
+async def test_naming_an_owner_follows_the_directory(engine: AsyncEngine) -> None:
+    # Given listed and unlisted organisations, and viewers of every kind around them
+    listed = await make_organisation(engine, public_profile=True)
+    unlisted = await make_organisation(engine)
+    colleague = await make_organisation(engine)
+    coalition = frozenset({unlisted, colleague})
+    viewers = [
+        ANONYMOUS,
+        Viewer(organisation_id=unlisted),
+        Viewer(organisation_id=colleague, coalition_member_ids=coalition),
+        Viewer(organisation_id=uuid.uuid4()),
+        Viewer(organisation_id=uuid.uuid4(), vetted_partner=True),
+        Viewer(organisation_id=uuid.uuid4(), role=Role.PLATFORM_ADMIN),
+    ]
+    table = Organisation.__table__.c
+    async with engine.connect() as connection:
+        rows = (await connection.execute(select(table.id, table.public_profile))).all()
+        for viewer in viewers:
+            in_sql = {
+                row.id
+                for row in await connection.execute(
+                    select(table.id).where(directory_visible(table, viewer))
+                )
+            }
+            # Then the rule for a row already read names exactly whom the SQL lists
+            named = {row.id for row in rows if directory_listed(viewer, row.id, row.public_profile)}
+            assert named == in_sql
+    # (and the viewers do differ: the anonymous one names the listed organisation only)
+    assert {row.id for row in rows if directory_listed(ANONYMOUS, row.id, row.public_profile)} == {
+        listed
+    }

@@ -12,6 +12,7 @@ from typing import Any, cast
 
 import strawberry
 from sqlalchemy import Row, Table, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 from strawberry.types import Info
 
 from schema.activities.inputs import PledgeInput, check_pledge
@@ -23,7 +24,7 @@ from schema.errors import NotFound
 from schema.followup.common import author
 from schema.followup.writes import audit, update_own
 from schema.node import uuid_key
-from schema.payloads import UserError, invalid, reports_user_errors
+from schema.payloads import UserError, conflict, invalid, reports_user_errors
 from schema.relay import expect_global_id
 from schema.tables.followup import FundingPledge as PledgeTable
 from schema.tables.followup import PledgeStatus
@@ -86,6 +87,23 @@ async def _own_pledge(context: Context, pledge_id: strawberry.ID, owner: uuid.UU
     return rows[0]
 
 
+async def _unchanged(
+    connection: AsyncConnection, activity: uuid.UUID, currency: str, *, open_only: bool
+) -> None:
+    """Inside the write: the activity (locked until commit) still has its budget in
+    `currency` and (`open_only`) is not cancelled, whatever another request did since it
+    was read."""
+    row = (
+        await connection.execute(
+            select(_a.currency, _a.cancelled_at).where(_a.id == activity).with_for_update()
+        )
+    ).one()
+    if open_only and row.cancelled_at is not None:
+        raise invalid("activityId", "The activity is cancelled.")
+    if row.currency != currency:
+        raise conflict("The activity's budget changed since you read it: read it again.", None)
+
+
 @reports_user_errors(PledgePayload)
 async def pledge_funding(
     info: Info[Context, None], activity_id: strawberry.ID, input: PledgeInput
@@ -98,6 +116,7 @@ async def pledge_funding(
     values = check_pledge(context, input, activity.currency)
     key, now = new_id(), context.now()
     async with context.write() as connection:
+        await _unchanged(connection, activity.id, activity.currency, open_only=True)
         await connection.execute(
             insert(_pledges).values(
                 id=key,
@@ -132,6 +151,7 @@ async def update_pledge(
     if row.status == PledgeStatus.RECEIVED and values["status"] == PledgeStatus.PLEDGED:
         raise invalid("status", "Money received stays received.")
     async with context.write() as connection:
+        await _unchanged(connection, row.activity_id, row.currency, open_only=False)
         changed = {**values, "updated_at": context.now()}
         await update_own(connection, _pledges, row.id, owner, version, changed)
         await audit(

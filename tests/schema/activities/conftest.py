@@ -35,7 +35,7 @@ NGO, PARTNER, UNVETTED, GOVERNMENT = "ngo", "partner", "unvetted", "government"
 ANONYMOUS = "anonymous"
 
 ACTIVITY_FIELDS = """
-  id kind title description startsOn endsOn city state cancelledAt visibility version
+  id kind title description startsOn endsOn city stage cancelledAt visibility version
   country { code } budget { amount currency } pledged { amount currency }
   fundingGap { amount currency } organisation { name } organisers { name }
   recommendations { id } review { id } coalition { name }

@@ -38,7 +38,7 @@ NESTED = """
 query($first: Int!) {
   activities(first: $first) {
     nodes {
-      id title state budget { amount }
+      id title stage budget { amount }
       organisation { name } organisers { name } recommendations { id text }
       pledges { amount { amount currency } status organisation { name } }
       pledged { amount } fundingGap { amount } review { id reviewDate }
@@ -119,7 +119,12 @@ async def test_filters(world: ActivityWorld) -> None:
     other_review = await make_review(engine, "NPL", 51, dt.date(2026, 1, 27))
     public = Visibility.PUBLIC
     held = await make_activity(
-        engine, owner, public, starts_on=dt.date(2026, 3, 2), kind=ActivityKind.PRE_SESSION
+        engine,
+        owner,
+        public,
+        starts_on=dt.date(2026, 3, 2),
+        kind=ActivityKind.PRE_SESSION,
+        country="KEN",
     )
     ongoing = await make_activity(
         engine,
@@ -147,12 +152,15 @@ async def test_filters(world: ActivityWorld) -> None:
         cancelled_at=dt.datetime(2026, 10, 1, tzinfo=dt.UTC),
     )
     # Then each filter matches exactly
-    assert await listed(world, ANONYMOUS, state="HELD") == ids(held)
-    assert await listed(world, ANONYMOUS, state="ONGOING") == ids(ongoing)
-    assert await listed(world, ANONYMOUS, state="UPCOMING") == ids(upcoming)
-    assert await listed(world, ANONYMOUS, state="CANCELLED") == ids(cancelled)
+    assert await listed(world, ANONYMOUS, stage="HELD") == ids(held)
+    assert await listed(world, ANONYMOUS, stage="ONGOING") == ids(ongoing)
+    assert await listed(world, ANONYMOUS, stage="UPCOMING") == ids(upcoming)
+    assert await listed(world, ANONYMOUS, stage="CANCELLED") == ids(cancelled)
     assert await listed(world, ANONYMOUS, review=world.review) == ids(ongoing, cancelled)
     assert await listed(world, ANONYMOUS, kind="MID_TERM_REPORT") == ids(upcoming)
+    # The state: of its review, or without one, where it takes place
+    assert await listed(world, ANONYMOUS, state="KEN") == ids(held, ongoing, cancelled)
+    assert await listed(world, ANONYMOUS, state="np") == ids(upcoming)
     # A date range matches what takes place in it, at least in part
     assert await listed(world, ANONYMOUS, **{"from": "2026-11-28"}) == ids(
         ongoing, cancelled, upcoming
@@ -162,7 +170,7 @@ async def test_filters(world: ActivityWorld) -> None:
         ids(cancelled)
     )
     # And filters combine
-    assert await listed(world, ANONYMOUS, review=world.review, state="ONGOING") == ids(ongoing)
+    assert await listed(world, ANONYMOUS, review=world.review, stage="ONGOING") == ids(ongoing)
 
 
 async def test_not_yet_funded_counts_the_pledges_the_viewer_may_see(world: ActivityWorld) -> None:

@@ -83,10 +83,16 @@ class FollowUpWorld:
     recommendation_key: uuid.UUID = field(default_factory=uuid.uuid4)
 
     async def add(
-        self, who: str, name: str, kind: OrganisationKind, *, vetted: bool = False
+        self,
+        who: str,
+        name: str,
+        kind: OrganisationKind,
+        *,
+        vetted: bool = False,
+        public: bool = False,
     ) -> None:
         self.organisations[who] = await make_organisation(
-            self.engine, name, kind, vetted_partner=vetted
+            self.engine, name, kind, vetted_partner=vetted, public_profile=public
         )
         self.names[who] = name
         self.creators[who], email = await make_user(
@@ -171,8 +177,15 @@ async def world(
     engine: AsyncEngine, platform_keys: PlatformKeys, client: httpx.AsyncClient, clock: Clock
 ) -> FollowUpWorld:
     world = FollowUpWorld(engine, platform_keys, client, clock)
-    await world.add(NGO, "Kenya Rights Network", OrganisationKind.NATIONAL_NGO, vetted=True)
-    await world.add(PARTNER, "Geneva Rights Watch", OrganisationKind.INTERNATIONAL_NGO, vetted=True)
+    # The NGO and the partner show in the public directory, so readers of their PUBLIC
+    # rows see who made them (the unvetted group does not: tests/schema/activities/
+    # test_naming.py and test_engagements.py show what hiding changes).
+    await world.add(
+        NGO, "Kenya Rights Network", OrganisationKind.NATIONAL_NGO, vetted=True, public=True
+    )
+    await world.add(
+        PARTNER, "Geneva Rights Watch", OrganisationKind.INTERNATIONAL_NGO, vetted=True, public=True
+    )
     await world.add(UNVETTED, "Unvetted Group", OrganisationKind.NATIONAL_NGO)
     await world.add(GOVERNMENT, "Ministry of Justice", OrganisationKind.GOVERNMENT)
     coalition = await make_coalition(

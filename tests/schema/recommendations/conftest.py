@@ -8,47 +8,32 @@ import uuid
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from schema.db import new_id, utcnow
-from schema.tables.followup import Assessment, ImplementationStatus
+from schema.tables.followup import ImplementationStatus
+from security.platform import PlatformKeys
+from security.roles import Role
 from security.sharing import Visibility
+from tests.accounts import make_user
+from tests.clock import Clock
 from tests.factories import (
+    make_assessment,
     make_coalition,
     make_engagement,
     make_organisation,
     make_recommendation,
     make_review,
 )
+from tests.principals import insert_token
 
 
-async def make_assessment(
-    engine: AsyncEngine,
-    recommendation: uuid.UUID,
-    owner: uuid.UUID,
-    status: ImplementationStatus,
-    visibility: Visibility,
-    assessed_on: dt.date,
-    coalition: uuid.UUID | None = None,
-) -> uuid.UUID:
-    key, now = new_id(), utcnow()
-    async with engine.begin() as connection:
-        await connection.execute(
-            insert(Assessment.__table__).values(
-                id=key,
-                recommendation_id=recommendation,
-                owner_organisation_id=owner,
-                visibility=visibility,
-                coalition_id=coalition,
-                status=status,
-                assessed_on=assessed_on,
-                created_at=now,
-                updated_at=now,
-                version=1,
-            )
-        )
-    return key
+async def reader(
+    engine: AsyncEngine, keys: PlatformKeys, organisation: uuid.UUID, clock: Clock
+) -> str:
+    """An API token of `organisation` that reads as it."""
+    user, _ = await make_user(engine, keys, organisation, Role.MEMBER)
+    _, secret = await insert_token(engine, organisation, user, "recommendations:read", clock.now)
+    return secret
 
 
 @dataclass
@@ -78,17 +63,17 @@ async def work(engine: AsyncEngine) -> Work:
         engine,
         assessed,
         x,
-        ImplementationStatus.NOT_IMPLEMENTED,
         Visibility.PUBLIC,
-        dt.date(2025, 3, 1),
+        status=ImplementationStatus.NOT_IMPLEMENTED,
+        assessed_on=dt.date(2025, 3, 1),
     )
     await make_assessment(
         engine,
         assessed,
         x,
-        ImplementationStatus.FULLY_IMPLEMENTED,
         Visibility.ORGANISATION,
-        dt.date(2025, 9, 1),
+        status=ImplementationStatus.FULLY_IMPLEMENTED,
+        assessed_on=dt.date(2025, 9, 1),
     )
     await make_engagement(engine, partners_only, y, Visibility.PARTNERS)
     await make_engagement(engine, coalition_work, y, Visibility.COALITION, coalition)

@@ -18,7 +18,9 @@ query($id: ID!) {
 }
 """
 LIST = """
-query { recommendations(first: 50) { nodes { id relatedRecommendations { id } } } }
+query($first: Int!) {
+  recommendations(first: $first) { nodes { id relatedRecommendations { id } } }
+}
 """
 
 
@@ -62,15 +64,18 @@ async def test_finds_the_same_recommendation_in_other_cycles_only(
     ]
 
 
-async def test_one_statement_for_a_page(
+async def test_two_statements_for_a_page_of_any_size(
     engine: AsyncEngine, app: Starlette, client: httpx.AsyncClient
 ) -> None:
     # Given recommendations in two cycles
     reviews = [await make_review(engine, "KEN", 35), await make_review(engine, "KEN", 48)]
     for i in range(20):
         await make_recommendation(engine, reviews[i % 2], text=f"Protect defenders number {i}")
-    # When a page asks for related recommendations; then the page, plus one statement
-    with count_statements(app.state.engine) as statements:
-        page = await data(client, LIST)
-    assert len(page["recommendations"]["nodes"]) == 20
-    assert len(statements) == 2
+    # When pages ask for related recommendations; then the page, plus two statements
+    counts = []
+    for size in (1, 10, 20):
+        with count_statements(app.state.engine) as statements:
+            page = await data(client, LIST, {"first": size})
+        assert len(page["recommendations"]["nodes"]) == size
+        counts.append(len(statements))
+    assert counts == [3, 3, 3]

@@ -15,10 +15,9 @@ from schema.tables.recommendations import Response
 from security.platform import PlatformKeys
 from security.sharing import Visibility
 from tests.clock import Clock
-from tests.factories import make_recommendation, make_review
+from tests.factories import make_assessment, make_recommendation, make_review
 from tests.graphql import data, error_codes, execute
-from tests.schema.recommendations.conftest import Work, make_assessment
-from tests.schema.recommendations.test_filters import reader
+from tests.schema.recommendations.conftest import Work, reader
 from tests.statements import count_statements
 
 STATS = """
@@ -99,9 +98,9 @@ async def test_work_counts_cover_visible_rows_only(
         engine,
         work.assessed,
         work.y,
-        ImplementationStatus.PARTIALLY_IMPLEMENTED,
         Visibility.PUBLIC,
-        dt.date(2025, 4, 1),
+        status=ImplementationStatus.PARTIALLY_IMPLEMENTED,
+        assessed_on=dt.date(2025, 4, 1),
     )
     x = await reader(engine, platform_keys, work.x, clock)
     # When anonymous clients and X ask
