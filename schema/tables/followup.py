@@ -65,8 +65,11 @@ class Assessment(Shareable, Versioned, Base):
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     recommendation_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("recommendations.id"))
+    # No index of its own: status is always asked per recommendation (latest visible
+    # assessment), through `ix_assessments_latest`; SQLite would otherwise pick a status
+    # index and scan every assessment with that status once per recommendation.
     status: Mapped[ImplementationStatus] = mapped_column(
-        enum_column(ImplementationStatus, "implementation_status"), index=True
+        enum_column(ImplementationStatus, "implementation_status")
     )
     evidence: Mapped[str | None] = mapped_column(Text)
     source_url: Mapped[str | None] = mapped_column(String(2000))
