@@ -16,7 +16,7 @@ from schema.activities.types import ActivityKindEnum, PledgeStatusEnum
 from schema.context import Context
 from schema.errors import BadUserInput, NotFound
 from schema.filters import state_code
-from schema.followup.common import VisibilityEnum, sharing, text
+from schema.followup.common import EARLIEST, VisibilityEnum, sharing, text
 from schema.node import uuid_key
 from schema.payloads import invalid
 from schema.relay import expect_global_id
@@ -29,8 +29,7 @@ from security.sharing import Visibility
 
 TITLE_LIMIT, DESCRIPTION_LIMIT, CITY_LIMIT = 300, 5000, 100
 MAX_ORGANISERS, MAX_RECOMMENDATIONS = 20, 100
-# The UPR met first in April 2008; ten years ahead is past any plan (and any typo).
-EARLIEST = dt.date(2008, 1, 1)
+# Ten years ahead is past any plan (and any typo).
 HORIZON = dt.timedelta(days=3653)
 
 

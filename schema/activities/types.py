@@ -1,10 +1,9 @@
 """GraphQL types of activities and funding pledges.
 
-Plain attributes are filled from the row and resolve synchronously. Relations
-(organisers, recommendations, pledges, review) are prefetched for a whole page by the
-list resolver when the query asks for them (`prefetch`); anywhere else they fall back
-to the request's DataLoaders. Either way: one statement per relation. The pledged sum
-and the funding gap are derived from the pledges the viewer may see, never from all.
+Plain attributes are filled from the row and resolve synchronously; relations
+(organisers, recommendations, pledges, review) through `schema.prefetch`: one statement
+per relation. The pledged sum and the funding gap are derived from the pledges the
+viewer may see, never from all.
 """
 
 import dataclasses
@@ -12,12 +11,11 @@ import datetime as dt
 import enum
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeAlias, TypeVar
+from collections.abc import Callable
+from typing import Any
 
 import strawberry
 from sqlalchemy import Row
-from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from schema.activities import loaders
@@ -27,6 +25,8 @@ from schema.coalitions.types import Coalition
 from schema.context import Context
 from schema.followup.common import VisibilityEnum
 from schema.organisations.types import Organisation, owner_of
+from schema.prefetch import Relation, Resolved, related
+from schema.prefetch import prefetch as prefetch_relations
 from schema.recommendations.types import Recommendation
 from schema.reference.types import State
 from schema.relay import Node, to_global_id
@@ -34,9 +34,6 @@ from schema.reviews.loaders import reviews_by_id
 from schema.reviews.types import Review
 from schema.tables.followup import ActivityKind, PledgeStatus
 from security.policy import visible
-
-T = TypeVar("T")
-Resolved: TypeAlias = T | Awaitable[T]
 
 
 class ActivityStage(enum.StrEnum):
@@ -214,15 +211,7 @@ class Activity(Shared):
     def _related(
         self, info: Info[Context, None], field: str, then: Callable[[Any], Any] = lambda v: v
     ) -> Resolved[Any]:
-        if field in self.prefetched:
-            return then(self.prefetched[field])
-        relation = RELATIONS[field]
-
-        async def later() -> Any:
-            loader: DataLoader[Any, Any] = info.context.loader(relation.load)
-            return then(await loader.load(relation.key(self)))
-
-        return later()
+        return related(self, info.context, field, RELATIONS[field], then)
 
     @classmethod
     def from_row(cls, row: Row[Any], context: Context) -> "Activity":
@@ -281,19 +270,15 @@ async def pledges_by_activity(context: Context, keys: list[uuid.UUID]) -> list[l
     return [[FundingPledge.from_row(row, context) for row in grouped.get(key, [])] for key in keys]
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Relation:
-    """How to fetch a relation for many activities, by the key `key` reads off each."""
-
-    load: Callable[[Context, list[Any]], Awaitable[Sequence[Any]]]
-    key: Callable[[Activity], Any] = lambda activity: activity.key
+def _own_key(activity: Activity) -> uuid.UUID:
+    return activity.key
 
 
-RELATIONS = {
+RELATIONS: dict[str, Relation[Activity]] = {
     "review": Relation(reviews_by_id, lambda activity: activity.review_key),
-    "organisers": Relation(organisers_by_activity),
-    "recommendations": Relation(recommendations_by_activity),
-    "pledges": Relation(pledges_by_activity),
+    "organisers": Relation(organisers_by_activity, _own_key),
+    "recommendations": Relation(recommendations_by_activity, _own_key),
+    "pledges": Relation(pledges_by_activity, _own_key),
 }
 # The relation each field reads: the derived sums read the pledges.
 _READS = {name: name for name in RELATIONS} | {"pledged": "pledges", "fundingGap": "pledges"}
@@ -301,15 +286,8 @@ _READS = {name: name for name in RELATIONS} | {"pledged": "pledges", "fundingGap
 
 async def prefetch(context: Context, found: list[Activity], fields: set[str]) -> None:
     """Fetch the selected relations of a page of activities, one statement each."""
-    for field in {_READS[field] for field in fields & _READS.keys()}:
-        relation = RELATIONS[field]
-        owners = [activity for activity in found if relation.key(activity) is not None]
-        keys = list(dict.fromkeys(relation.key(activity) for activity in owners))
-        if not keys:
-            continue
-        values = dict(zip(keys, await relation.load(context, keys), strict=True))
-        for activity in owners:
-            activity.prefetched[field] = values[relation.key(activity)]
+    names = {_READS[field] for field in fields & _READS.keys()}
+    await prefetch_relations(context, found, RELATIONS, names)
 
 
 async def activities_by_id(context: Context, keys: list[uuid.UUID]) -> list[Activity | None]:

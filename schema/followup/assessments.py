@@ -8,12 +8,12 @@ import uuid
 from typing import cast
 
 import strawberry
-from sqlalchemy import Table, insert
+from sqlalchemy import Table
 from strawberry.types import Info
 
 from schema.context import Context
-from schema.db import new_id
 from schema.followup.common import (
+    EARLIEST,
     ImplementationStatusEnum,
     VisibilityEnum,
     author,
@@ -24,7 +24,7 @@ from schema.followup.common import (
 )
 from schema.followup.loaders import assessment_select
 from schema.followup.types import Assessment
-from schema.followup.writes import audit, delete_own, own_row, update_own
+from schema.followup.writes import OwnRows, audit_details
 from schema.payloads import UserError, invalid, reports_user_errors
 from schema.relay import to_global_id
 from schema.tables.followup import Assessment as AssessmentTable
@@ -33,13 +33,12 @@ from security.roles import Scope
 from security.sharing import Visibility
 
 EVIDENCE_LIMIT = 10_000
-# The UPR's first session was in April 2008: an assessment cannot be older.
-EARLIEST = dt.date(2008, 1, 1)
 # A date is not in the future while it is already that day somewhere: UTC+14 is the
 # time zone furthest ahead, so partners in the Pacific can record their today.
 AHEAD_OF_UTC = dt.timedelta(hours=14)
 
 _assessments = cast(Table, AssessmentTable.__table__)
+_own = OwnRows(_assessments, "Assessment", Scope.ASSESSMENTS_WRITE, assessment_select)
 
 
 @strawberry.type
@@ -84,24 +83,14 @@ def _fields(
 
 def _details(recommendation: uuid.UUID, fields: dict[str, object]) -> dict[str, str]:
     """Metadata only: the evidence and its URL stay out of the audit."""
-    details = {
-        "recommendation": str(recommendation),
-        "status": str(fields["status"]),
-        "assessedOn": str(fields["assessed_on"]),
-        "visibility": str(fields["visibility"]),
-    }
-    if fields["coalition_id"] is not None:
-        details["coalition"] = str(fields["coalition_id"])
-    return details
+    return audit_details(
+        recommendation, fields, status="status", assessedOn="assessed_on", visibility="visibility"
+    )
 
 
 async def _payload(context: Context, key: uuid.UUID, owner: uuid.UUID) -> AssessmentPayload:
-    """The assessment as written: the author's own row, read as the author."""
-    c = _assessments.c
-    rows = await context.fetch_all(
-        assessment_select().where(c.id == key, c.owner_organisation_id == owner)
-    )
-    return AssessmentPayload(assessment=Assessment.from_row(rows[0], context) if rows else None)
+    row = await _own.written(context, key, owner)
+    return AssessmentPayload(assessment=Assessment.from_row(row, context) if row else None)
 
 
 @reports_user_errors(AssessmentPayload)
@@ -119,25 +108,13 @@ async def assess_implementation(
     owner = author(context, Scope.ASSESSMENTS_WRITE)
     recommendation = await recommendation_key(context, recommendation_id)
     fields = _fields(context, status, assessed_on, visibility, evidence, source_url, coalition_id)
-    key, now = new_id(), context.now()
     async with context.write() as connection:
-        await connection.execute(
-            insert(_assessments).values(
-                id=key,
-                recommendation_id=recommendation,
-                owner_organisation_id=owner,
-                created_at=now,
-                updated_at=now,
-                version=1,
-                **fields,
-            )
-        )
-        await audit(
+        key = await _own.create(
             context,
             connection,
             owner,
+            {**fields, "recommendation_id": recommendation},
             "assessment.created",
-            ("Assessment", key),
             _details(recommendation, fields),
         )
     return await _payload(context, key, owner)
@@ -158,26 +135,10 @@ async def update_assessment(
     """Corrects one of your assessments, replacing every field; a stale `version`
     changes nothing (CONFLICT). A new finding is a new assessment."""
     context = info.context
-    owner = author(context, Scope.ASSESSMENTS_WRITE)
-    row = await own_row(context, _assessments, "Assessment", assessment_id, owner)
+    owner, row = await _own.find(context, assessment_id)
     fields = _fields(context, status, assessed_on, visibility, evidence, source_url, coalition_id)
-    async with context.write() as connection:
-        await update_own(
-            connection,
-            _assessments,
-            row.id,
-            owner,
-            version,
-            {**fields, "updated_at": context.now()},
-        )
-        await audit(
-            context,
-            connection,
-            owner,
-            "assessment.updated",
-            ("Assessment", row.id),
-            _details(row.recommendation_id, fields),
-        )
+    details = _details(row.recommendation_id, fields)
+    await _own.update(context, owner, row, version, fields, "assessment.updated", details)
     return await _payload(context, row.id, owner)
 
 
@@ -188,16 +149,7 @@ async def withdraw_assessment(
     """Deletes one of your assessments (one recorded in error); your earlier ones, if
     any, count again. A stale `version` changes nothing (CONFLICT)."""
     context = info.context
-    owner = author(context, Scope.ASSESSMENTS_WRITE)
-    row = await own_row(context, _assessments, "Assessment", assessment_id, owner)
-    async with context.write() as connection:
-        await delete_own(connection, _assessments, row.id, owner, version)
-        await audit(
-            context,
-            connection,
-            owner,
-            "assessment.withdrawn",
-            ("Assessment", row.id),
-            {"recommendation": str(row.recommendation_id), "status": str(row.status)},
-        )
+    owner, row = await _own.find(context, assessment_id)
+    details = {"recommendation": str(row.recommendation_id), "status": str(row.status)}
+    await _own.delete(context, owner, row, version, "assessment.withdrawn", details)
     return WithdrawAssessmentPayload(withdrawn_assessment_id=to_global_id("Assessment", row.id))

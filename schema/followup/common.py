@@ -3,6 +3,7 @@ URLs and recommendation ids. Messages say what is wrong, never echo what was sen
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from urllib.parse import urlsplit
 
@@ -19,6 +20,9 @@ from schema.tables.recommendations import Recommendation
 from security.policy import require_author
 from security.roles import Scope
 from security.sharing import Visibility
+
+# The UPR's first session was in April 2008: no follow-up work is dated before that year.
+EARLIEST = dt.date(2008, 1, 1)
 
 VisibilityEnum = strawberry.enum(
     Visibility,

@@ -9,12 +9,11 @@ import uuid
 from typing import cast
 
 import strawberry
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
 from strawberry.types import Info
 
 from schema.context import Context
-from schema.db import new_id
 from schema.followup.common import (
     EngagementRoleEnum,
     VisibilityEnum,
@@ -25,7 +24,7 @@ from schema.followup.common import (
 )
 from schema.followup.loaders import engagement_select
 from schema.followup.types import Engagement
-from schema.followup.writes import audit, delete_own, own_row, update_own
+from schema.followup.writes import OwnRows, audit_details
 from schema.payloads import UserError, conflict, reports_user_errors
 from schema.relay import to_global_id
 from schema.tables.followup import Engagement as EngagementTable
@@ -36,6 +35,7 @@ from security.sharing import Visibility
 NOTE_LIMIT = 2000
 
 _engagements = cast(Table, EngagementTable.__table__)
+_own = OwnRows(_engagements, "Engagement", Scope.ENGAGEMENTS_WRITE, engagement_select)
 ALREADY = "Your organisation already engages on this recommendation: update that engagement."
 
 
@@ -51,29 +51,30 @@ class DisengagePayload:
     disengaged_engagement_id: strawberry.ID | None = None
 
 
-def _details(
-    recommendation: uuid.UUID,
+def _fields(
+    context: Context,
     role: EngagementRole,
     visibility: Visibility,
-    coalition: uuid.UUID | None,
-) -> dict[str, str]:
-    details = {
-        "recommendation": str(recommendation),
-        "role": role.value,
-        "visibility": visibility.value,
+    note: str | None,
+    coalition_id: strawberry.ID | None,
+) -> dict[str, object]:
+    """The checked columns of an engagement; the first problem is a userError."""
+    return {
+        "role": role,
+        "note": text("note", note, NOTE_LIMIT),
+        "visibility": visibility,
+        "coalition_id": sharing(context, visibility, coalition_id),
     }
-    if coalition is not None:
-        details["coalition"] = str(coalition)
-    return details
+
+
+def _details(recommendation: uuid.UUID, fields: dict[str, object]) -> dict[str, str]:
+    """Metadata only: the note stays out of the audit."""
+    return audit_details(recommendation, fields, role="role", visibility="visibility")
 
 
 async def _payload(context: Context, key: uuid.UUID, owner: uuid.UUID) -> EngagementPayload:
-    """The engagement as written: the author's own row, read as the author."""
-    c = _engagements.c
-    rows = await context.fetch_all(
-        engagement_select().where(c.id == key, c.owner_organisation_id == owner)
-    )
-    return EngagementPayload(engagement=Engagement.from_row(rows[0], context) if rows else None)
+    row = await _own.written(context, key, owner)
+    return EngagementPayload(engagement=Engagement.from_row(row, context) if row else None)
 
 
 @reports_user_errors(EngagementPayload)
@@ -88,9 +89,7 @@ async def engage(
     context = info.context
     owner = author(context, Scope.ENGAGEMENTS_WRITE)
     recommendation = await recommendation_key(context, recommendation_id)
-    checked_note = text("note", note, NOTE_LIMIT)
-    coalition = sharing(context, visibility, coalition_id)
-    key, now = new_id(), context.now()
+    fields = _fields(context, role, visibility, note, coalition_id)
     c = _engagements.c
     try:
         async with context.write() as connection:
@@ -101,27 +100,13 @@ async def engage(
             )
             if existing is not None:
                 raise conflict(ALREADY, field="recommendationId")
-            await connection.execute(
-                insert(_engagements).values(
-                    id=key,
-                    recommendation_id=recommendation,
-                    owner_organisation_id=owner,
-                    role=role,
-                    note=checked_note,
-                    visibility=visibility,
-                    coalition_id=coalition,
-                    created_at=now,
-                    updated_at=now,
-                    version=1,
-                )
-            )
-            await audit(
+            key = await _own.create(
                 context,
                 connection,
                 owner,
+                {**fields, "recommendation_id": recommendation},
                 "engagement.created",
-                ("Engagement", key),
-                _details(recommendation, role, visibility, coalition),
+                _details(recommendation, fields),
             )
     except IntegrityError:  # the same engagement made at the same moment
         raise conflict(ALREADY, field="recommendationId") from None
@@ -140,28 +125,10 @@ async def update_engagement(
 ) -> EngagementPayload:
     """Replaces role, note and sharing; a stale `version` changes nothing (CONFLICT)."""
     context = info.context
-    owner = author(context, Scope.ENGAGEMENTS_WRITE)
-    row = await own_row(context, _engagements, "Engagement", engagement_id, owner)
-    checked_note = text("note", note, NOTE_LIMIT)
-    coalition = sharing(context, visibility, coalition_id)
-    values = {"role": role, "note": checked_note, "visibility": visibility}
-    async with context.write() as connection:
-        await update_own(
-            connection,
-            _engagements,
-            row.id,
-            owner,
-            version,
-            {**values, "coalition_id": coalition, "updated_at": context.now()},
-        )
-        await audit(
-            context,
-            connection,
-            owner,
-            "engagement.updated",
-            ("Engagement", row.id),
-            _details(row.recommendation_id, role, visibility, coalition),
-        )
+    owner, row = await _own.find(context, engagement_id)
+    fields = _fields(context, role, visibility, note, coalition_id)
+    details = _details(row.recommendation_id, fields)
+    await _own.update(context, owner, row, version, fields, "engagement.updated", details)
     return await _payload(context, row.id, owner)
 
 
@@ -171,16 +138,7 @@ async def disengage(
 ) -> DisengagePayload:
     """Ends the engagement (deleted); a stale `version` changes nothing (CONFLICT)."""
     context = info.context
-    owner = author(context, Scope.ENGAGEMENTS_WRITE)
-    row = await own_row(context, _engagements, "Engagement", engagement_id, owner)
-    async with context.write() as connection:
-        await delete_own(connection, _engagements, row.id, owner, version)
-        await audit(
-            context,
-            connection,
-            owner,
-            "engagement.deleted",
-            ("Engagement", row.id),
-            {"recommendation": str(row.recommendation_id)},
-        )
+    owner, row = await _own.find(context, engagement_id)
+    details = {"recommendation": str(row.recommendation_id)}
+    await _own.delete(context, owner, row, version, "engagement.deleted", details)
     return DisengagePayload(disengaged_engagement_id=to_global_id("Engagement", row.id))

@@ -1,22 +1,27 @@
-"""What every change to an existing follow-up row shares: finding the author's own
-row, changing it only at the version the client read, and the owner's audit entry."""
+"""What every write to a follow-up row shares: finding the author's own row, changing
+it only at the version the client read, and the owner's audit entry."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import strawberry
-from sqlalchemy import Row, Table, delete, or_, select, update
+from sqlalchemy import Row, Select, Table, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from schema.audit import organisation_chain, record
 from schema.context import Context
+from schema.db import new_id
 from schema.errors import NotFound
+from schema.followup.common import author
 from schema.node import uuid_key
 from schema.payloads import conflict
 from schema.relay import expect_global_id
 from security.policy import NotAllowed, visible
+from security.roles import Scope
 
 STALE = "It changed since you read it: read it again."
 
@@ -97,3 +102,94 @@ async def audit(
         subject_id=subject[1],
         details=details,
     )
+
+
+def audit_details(
+    recommendation: uuid.UUID, fields: dict[str, object], **names: str
+) -> dict[str, str]:
+    """An audit entry's details for a follow-up row: the recommendation, the columns
+    `names` maps each detail to (ids and enum values, never free text), and the
+    coalition when the row is shared with one."""
+    details = {"recommendation": str(recommendation)}
+    details.update({name: str(fields[column]) for name, column in names.items()})
+    if fields["coalition_id"] is not None:
+        details["coalition"] = str(fields["coalition_id"])
+    return details
+
+
+@dataclass(frozen=True)
+class OwnRows:
+    """A follow-up table as its authors change it: each organisation its own rows only,
+    at the version it read, every change audited in its chain in the same transaction."""
+
+    table: Table
+    type_name: str
+    scope: Scope
+    read: Callable[[], Select[Any]]
+
+    async def find(self, context: Context, global_id: strawberry.ID) -> tuple[uuid.UUID, Row[Any]]:
+        """The writing organisation and its row (see `own_row`)."""
+        owner = author(context, self.scope)
+        return owner, await own_row(context, self.table, self.type_name, global_id, owner)
+
+    async def written(self, context: Context, key: uuid.UUID, owner: uuid.UUID) -> Row[Any] | None:
+        """The row as written: the author's own, read as the author."""
+        c = self.table.c
+        rows = await context.fetch_all(
+            self.read().where(c.id == key, c.owner_organisation_id == owner)
+        )
+        return rows[0] if rows else None
+
+    async def create(
+        self,
+        context: Context,
+        connection: AsyncConnection,
+        owner: uuid.UUID,
+        values: dict[str, Any],
+        action: str,
+        details: dict[str, Any],
+    ) -> uuid.UUID:
+        """Insert the author's new row (at version 1) on the caller's transaction; its key."""
+        key, now = new_id(), context.now()
+        await connection.execute(
+            insert(self.table).values(
+                id=key,
+                owner_organisation_id=owner,
+                created_at=now,
+                updated_at=now,
+                version=1,
+                **values,
+            )
+        )
+        await audit(context, connection, owner, action, (self.type_name, key), details)
+        return key
+
+    async def update(
+        self,
+        context: Context,
+        owner: uuid.UUID,
+        row: Row[Any],
+        version: int,
+        values: dict[str, Any],
+        action: str,
+        details: dict[str, Any],
+    ) -> None:
+        """`update_own` with its audit entry, in one transaction of its own."""
+        async with context.write() as connection:
+            changed = {**values, "updated_at": context.now()}
+            await update_own(connection, self.table, row.id, owner, version, changed)
+            await audit(context, connection, owner, action, (self.type_name, row.id), details)
+
+    async def delete(
+        self,
+        context: Context,
+        owner: uuid.UUID,
+        row: Row[Any],
+        version: int,
+        action: str,
+        details: dict[str, Any],
+    ) -> None:
+        """`delete_own` with its audit entry, in one transaction of its own."""
+        async with context.write() as connection:
+            await delete_own(connection, self.table, row.id, owner, version)
+            await audit(context, connection, owner, action, (self.type_name, row.id), details)

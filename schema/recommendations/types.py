@@ -1,19 +1,16 @@
 """GraphQL types of recommendations.
 
-Plain attributes are filled from the row and resolve synchronously. Relations (tags,
-review, links) are prefetched for a whole page by the list resolver when the query
-asks for them (`prefetch`), and then resolve synchronously too; anywhere else they
-fall back to the request's DataLoaders. Either way: one statement per relation.
+Plain attributes are filled from the row and resolve synchronously; relations (tags,
+review, links, partners' work) through `schema.prefetch`: one statement per relation.
 """
 
 import dataclasses
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import Any, TypeAlias, TypeVar
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import strawberry
 from sqlalchemy import Row
-from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from schema.batch import fetch_by_keys
@@ -21,6 +18,8 @@ from schema.context import Context
 from schema.followup import loaders as followup
 from schema.followup.common import ImplementationStatusEnum
 from schema.followup.types import Assessment, Engagement
+from schema.prefetch import Load, Resolved, related
+from schema.prefetch import prefetch as prefetch_relations
 from schema.recommendations import loaders
 from schema.recommendations.related import related_rows
 from schema.reference.cache import ReferenceData
@@ -34,11 +33,6 @@ from schema.tables.recommendations import Recommendation as RecommendationTable
 
 MechanismEnum = strawberry.enum(Mechanism, name="Mechanism")
 ResponseEnum = strawberry.enum(Response, name="Response")
-
-T = TypeVar("T")
-# A value now, or (not prefetched) a coroutine GraphQL awaits.
-Resolved: TypeAlias = T | Awaitable[T]
-Load: TypeAlias = Callable[[Context, list[Any]], Awaitable[Sequence[Any]]]
 
 
 @strawberry.type(description="A cross-reference to a recommendation of another mechanism or cycle.")
@@ -162,14 +156,9 @@ class Recommendation(Node):
     def _related(self, info: Info[Context, None], field: str) -> Resolved[Any]:
         relation = RELATIONS[field]
         reference = info.context.reference
-        if field in self.prefetched:
-            return relation.convert(self.prefetched[field], reference)
-
-        async def later() -> Any:
-            loader: DataLoader[Any, Any] = info.context.loader(relation.load)
-            return relation.convert(await loader.load(relation.key(self)), reference)
-
-        return later()
+        return related(
+            self, info.context, field, relation, lambda value: relation.convert(value, reference)
+        )
 
     @classmethod
     def from_row(cls, row: Row[Any], reference: ReferenceData) -> "Recommendation":
@@ -192,7 +181,8 @@ class Recommendation(Node):
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Relation:
-    """How to fetch a relation for many recommendations, and turn it into field values."""
+    """A relation of recommendations (`schema.prefetch.Batched`), and how its value
+    becomes the field's."""
 
     load: Load
     convert: Callable[[Any, ReferenceData], Any]
@@ -264,15 +254,7 @@ async def prefetch(
     context: Context, recommendations: list[Recommendation], fields: set[str]
 ) -> None:
     """Fetch the selected relations of a page of recommendations, one statement each."""
-    for field in fields & RELATIONS.keys():
-        relation = RELATIONS[field]
-        owners = [r for r in recommendations if relation.key(r) is not None]
-        keys = list(dict.fromkeys(relation.key(r) for r in owners))
-        if not keys:
-            continue
-        values = dict(zip(keys, await relation.load(context, keys), strict=True))
-        for recommendation in owners:
-            recommendation.prefetched[field] = values[relation.key(recommendation)]
+    await prefetch_relations(context, recommendations, RELATIONS, fields & RELATIONS.keys())
 
 
 async def recommendations_by_id(

@@ -24,15 +24,11 @@ from schema.tables.followup import (
 )
 from schema.tables.organisations import OrganisationKind
 from security.platform import PlatformKeys
-from security.roles import Role
-from tests.accounts import make_user, sign_in
 from tests.clock import Clock
-from tests.factories import make_coalition, make_organisation, make_recommendation, make_review
-from tests.graphql import execute
-from tests.principals import insert_token
+from tests.factories import make_coalition, make_recommendation, make_review
+from tests.worlds import World
 
 NGO, PARTNER, UNVETTED, GOVERNMENT = "ngo", "partner", "unvetted", "government"
-ANONYMOUS = "anonymous"
 
 ACTIVITY_FIELDS = """
   id kind title description startsOn endsOn city stage cancelledAt visibility version
@@ -92,15 +88,7 @@ query($id: ID!) {{
 
 
 @dataclass
-class ActivityWorld:
-    engine: AsyncEngine
-    keys: PlatformKeys
-    client: httpx.AsyncClient
-    clock: Clock
-    organisations: dict[str, uuid.UUID] = field(default_factory=dict)
-    names: dict[str, str] = field(default_factory=dict)
-    sessions: dict[str, str] = field(default_factory=dict)
-    creators: dict[str, uuid.UUID] = field(default_factory=dict)
+class ActivityWorld(World):
     coalition_key: uuid.UUID = field(default_factory=uuid.uuid4)
     review_key: uuid.UUID = field(default_factory=uuid.uuid4)
     recommendation_keys: list[uuid.UUID] = field(default_factory=list)
@@ -119,56 +107,6 @@ class ActivityWorld:
 
     def organisation(self, who: str) -> str:
         return to_global_id("Organisation", self.organisations[who])
-
-    async def add(
-        self,
-        who: str,
-        name: str,
-        kind: OrganisationKind,
-        *,
-        vetted: bool = False,
-        public: bool = False,
-    ) -> None:
-        self.organisations[who] = await make_organisation(
-            self.engine, name, kind, vetted_partner=vetted, public_profile=public
-        )
-        self.names[who] = name
-        self.creators[who], email = await make_user(
-            self.engine, self.keys, self.organisations[who], Role.MEMBER
-        )
-        self.sessions[who] = await sign_in(self.client, email)
-
-    async def session(self, who: str, role: Role) -> str:
-        """Another user of `who`'s organisation, signed in."""
-        _, email = await make_user(self.engine, self.keys, self.organisations[who], role)
-        return await sign_in(self.client, email)
-
-    async def token(self, who: str, *scopes: str) -> str:
-        """An API token of `who`'s organisation holding `scopes`."""
-        _, secret = await insert_token(
-            self.engine,
-            self.organisations[who],
-            self.creators[who],
-            " ".join(scopes),
-            self.clock.now,
-        )
-        return secret
-
-    async def run(
-        self, who: str, query: str, variables: dict[str, Any] | None = None
-    ) -> dict[str, Any]:
-        """`query` as `who`: an organisation's member, "anonymous", or a bearer secret."""
-        credentials = None if who == ANONYMOUS else self.sessions.get(who, who)
-        return await execute(self.client, query, variables, token=credentials)
-
-    async def payload(
-        self, who: str, query: str, variables: dict[str, Any], name: str
-    ) -> dict[str, Any]:
-        """The mutation's payload; the call must not fail with a top-level error."""
-        body = await self.run(who, query, variables)
-        assert "errors" not in body, body["errors"]
-        result: dict[str, Any] = body["data"][name]
-        return result
 
     def activity_input(self, **changes: Any) -> dict[str, Any]:
         """A valid activity: Kenya's strategy workshop, with a budget of 15,000 USD."""
@@ -210,17 +148,6 @@ class ActivityWorld:
         assert "errors" not in body, body["errors"]
         node: dict[str, Any] | None = body["data"]["node"]
         return node
-
-    async def audit(self, who: str) -> list[tuple[str, str | None, dict[str, Any]]]:
-        """(action, subject type, details) of the entries in `who`'s chain, in order."""
-        table = AuditEvent.__table__.c
-        async with self.engine.connect() as connection:
-            rows = await connection.execute(
-                select(table.action, table.subject_type, table.details)
-                .where(table.chain == f"org:{self.organisations[who]}")
-                .order_by(table.sequence)
-            )
-            return [(row.action, row.subject_type, row.details) for row in rows]
 
     async def stored(self) -> list[Any]:
         """Everything activity mutations write, to compare before and after."""

@@ -12,7 +12,6 @@ from schema.relay import to_global_id
 from security.roles import Role
 from tests.graphql import error_codes
 from tests.schema.activities.conftest import (
-    ANONYMOUS,
     CANCEL,
     CREATE,
     GOVERNMENT,
@@ -22,6 +21,7 @@ from tests.schema.activities.conftest import (
     UPDATE,
     ActivityWorld,
 )
+from tests.worlds import ANONYMOUS
 
 
 async def test_create_records_the_activity_with_its_owner_among_the_organisers(

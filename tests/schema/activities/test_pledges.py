@@ -14,7 +14,6 @@ from security.sharing import Visibility
 from tests.factories import make_activity, make_pledge
 from tests.graphql import error_codes
 from tests.schema.activities.conftest import (
-    ANONYMOUS,
     GOVERNMENT,
     NGO,
     PARTNER,
@@ -22,6 +21,7 @@ from tests.schema.activities.conftest import (
     UPDATE_PLEDGE,
     ActivityWorld,
 )
+from tests.worlds import ANONYMOUS
 
 GAP = """
 query($id: ID!) {

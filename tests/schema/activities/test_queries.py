@@ -17,7 +17,6 @@ from security.sharing import Visibility
 from tests.factories import make_activity, make_pledge, make_review
 from tests.graphql import data, error_codes
 from tests.schema.activities.conftest import (
-    ANONYMOUS,
     GOVERNMENT,
     NGO,
     NODE,
@@ -26,6 +25,7 @@ from tests.schema.activities.conftest import (
     ActivityWorld,
 )
 from tests.statements import count_statements
+from tests.worlds import ANONYMOUS
 
 LIST = """
 query($filter: ActivityFilter, $first: Int, $after: String) {

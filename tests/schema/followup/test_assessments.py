@@ -13,7 +13,6 @@ from schema.relay import to_global_id
 from schema.tables.followup import Assessment
 from tests.graphql import error_codes
 from tests.schema.followup.conftest import (
-    ANONYMOUS,
     ASSESS,
     ASSESSMENT_FIELDS,
     GOVERNMENT,
@@ -22,6 +21,7 @@ from tests.schema.followup.conftest import (
     UNVETTED,
     FollowUpWorld,
 )
+from tests.worlds import ANONYMOUS
 
 UPDATE = f"""
 mutation($id: ID!, $status: ImplementationStatus!, $assessedOn: Date!, $visibility: Visibility!,
@@ -43,21 +43,15 @@ mutation($id: ID!, $version: Int!) {
 NODE = f"query($id: ID!) {{ node(id: $id) {{ ... on Assessment {{ {ASSESSMENT_FIELDS} }} }} }}"
 
 
-async def _rows(world: FollowUpWorld) -> list[tuple[object, ...]]:
-    table = Assessment.__table__.c
-    async with world.engine.connect() as connection:
-        result = await connection.execute(
-            select(
-                table.owner_organisation_id,
-                table.status,
-                table.assessed_on,
-                table.evidence,
-                table.source_url,
-                table.visibility,
-                table.version,
-            ).order_by(table.id)
-        )
-        return [tuple(row) for row in result]
+ROWS = select(
+    Assessment.owner_organisation_id,
+    Assessment.status,
+    Assessment.assessed_on,
+    Assessment.evidence,
+    Assessment.source_url,
+    Assessment.visibility,
+    Assessment.version,
+).order_by(Assessment.id)
 
 
 def _brief(assessments: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
@@ -177,7 +171,7 @@ async def test_a_stale_version_is_a_conflict_and_writes_nothing(world: FollowUpW
         "version": 1,
     }
     assert (await world.payload(NGO, UPDATE, variables, "updateAssessment"))["userErrors"] == []
-    before = await _rows(world)
+    before = await world.rows(ROWS)
     # When another correction, and a withdrawal, come from version 1
     stale = {**variables, "status": "FULLY_IMPLEMENTED"}
     updated = await world.payload(NGO, UPDATE, stale, "updateAssessment")
@@ -187,7 +181,7 @@ async def test_a_stale_version_is_a_conflict_and_writes_nothing(world: FollowUpW
     # Then both are a CONFLICT, and nothing changed
     for payload in (updated, withdrawn):
         assert [(e["field"], e["code"]) for e in payload["userErrors"]] == [("version", "CONFLICT")]
-    assert await _rows(world) == before
+    assert await world.rows(ROWS) == before
     assert len(await world.audit(NGO)) == 2
 
 
@@ -198,7 +192,7 @@ async def test_another_organisations_assessment(world: FollowUpWorld, operation:
         PARTNER, "FULLY_IMPLEMENTED", "2026-05-01", "COALITION", coalition=world.coalition
     )
     assessment = shared["assessment"]
-    before = await _rows(world)
+    before = await world.rows(ROWS)
     document = UPDATE if operation == "updateAssessment" else WITHDRAW
     variables = {
         "status": "NOT_IMPLEMENTED",
@@ -216,7 +210,7 @@ async def test_another_organisations_assessment(world: FollowUpWorld, operation:
     assert error_codes(random) == ["NOT_FOUND"]
     assert await attempt(UNVETTED, assessment["id"]) == random
     assert await attempt(GOVERNMENT, assessment["id"]) == random
-    assert await _rows(world) == before
+    assert await world.rows(ROWS) == before
 
 
 async def test_node_lookups_follow_the_policy(world: FollowUpWorld) -> None:
@@ -256,7 +250,7 @@ async def test_invalid_input_is_a_user_error(
     # Then the field is named, and nothing is written
     assert [(e["field"], e["code"]) for e in assessed["userErrors"]] == [(field, "BAD_USER_INPUT")]
     assert assessed["assessment"] is None
-    assert await _rows(world) == []
+    assert await world.rows(ROWS) == []
 
 
 async def test_limits_are_inclusive(world: FollowUpWorld) -> None:
@@ -279,7 +273,7 @@ async def test_today_is_where_it_is_already_today(world: FollowUpWorld) -> None:
 
 async def test_updates_are_checked_like_assessments(world: FollowUpWorld) -> None:
     assessment = (await world.assess(NGO, "UNKNOWN", "2026-01-01"))["assessment"]
-    before = await _rows(world)
+    before = await world.rows(ROWS)
     variables = {"id": assessment["id"], "status": "UNKNOWN", "visibility": "PUBLIC", "version": 1}
     for assessed_on, url in (("2030-01-01", None), ("2026-01-01", "file:///etc/passwd")):
         payload = await world.payload(
@@ -289,7 +283,7 @@ async def test_updates_are_checked_like_assessments(world: FollowUpWorld) -> Non
             "updateAssessment",
         )
         assert [e["code"] for e in payload["userErrors"]] == ["BAD_USER_INPUT"]
-    assert await _rows(world) == before
+    assert await world.rows(ROWS) == before
 
 
 async def test_malformed_dates_and_statuses_are_refused_by_the_schema(
@@ -304,7 +298,7 @@ async def test_malformed_dates_and_statuses_are_refused_by_the_schema(
             **variables,
         }
         assert error_codes(await world.run(NGO, ASSESS, given)) == ["BAD_USER_INPUT"]
-    assert await _rows(world) == []
+    assert await world.rows(ROWS) == []
 
 
 async def test_who_may_assess(world: FollowUpWorld) -> None:
@@ -320,7 +314,7 @@ async def test_who_may_assess(world: FollowUpWorld) -> None:
     # Then anonymous clients must sign in, and a token without the scope may not
     assert error_codes(await world.run(ANONYMOUS, ASSESS, variables)) == ["UNAUTHENTICATED"]
     assert error_codes(await world.run(engager, ASSESS, variables)) == ["FORBIDDEN"]
-    assert await _rows(world) == []
+    assert await world.rows(ROWS) == []
     # And the token with the scope assesses for its organisation
     assessed = await world.assess(assessor, "UNKNOWN", "2026-01-01")
     assert assessed["assessment"]["organisation"] == {"name": "Kenya Rights Network"}

@@ -14,7 +14,6 @@ from security.roles import Role
 from tests.factories import make_coalition
 from tests.graphql import error_codes
 from tests.schema.followup.conftest import (
-    ANONYMOUS,
     ENGAGE,
     ENGAGEMENT_FIELDS,
     GOVERNMENT,
@@ -23,6 +22,7 @@ from tests.schema.followup.conftest import (
     UNVETTED,
     FollowUpWorld,
 )
+from tests.worlds import ANONYMOUS
 
 UPDATE = f"""
 mutation($id: ID!, $role: EngagementRole!, $visibility: Visibility!, $version: Int!,
@@ -43,15 +43,13 @@ mutation($id: ID!, $version: Int!) {
 NODE = f"query($id: ID!) {{ node(id: $id) {{ ... on Engagement {{ {ENGAGEMENT_FIELDS} }} }} }}"
 
 
-async def _rows(world: FollowUpWorld) -> list[tuple[object, ...]]:
-    table = Engagement.__table__.c
-    async with world.engine.connect() as connection:
-        result = await connection.execute(
-            select(
-                table.owner_organisation_id, table.role, table.note, table.visibility, table.version
-            ).order_by(table.id)
-        )
-        return [tuple(row) for row in result]
+ROWS = select(
+    Engagement.owner_organisation_id,
+    Engagement.role,
+    Engagement.note,
+    Engagement.visibility,
+    Engagement.version,
+).order_by(Engagement.id)
 
 
 async def test_engage_update_and_disengage(world: FollowUpWorld) -> None:
@@ -87,7 +85,7 @@ async def test_engage_update_and_disengage(world: FollowUpWorld) -> None:
     # Then the engagement is gone
     assert ended == {"userErrors": [], "disengagedEngagementId": engagement["id"]}
     assert (await world.follow_up(NGO))["engagements"] == []
-    assert await _rows(world) == []
+    assert await world.rows(ROWS) == []
     # And each step is in the NGO's audit chain, without the note
     audit = await world.audit(NGO)
     assert [(action, subject) for action, subject, _ in audit] == [
@@ -113,7 +111,7 @@ async def test_engaging_twice_is_a_conflict(world: FollowUpWorld) -> None:
     assert [(e["field"], e["code"]) for e in again["userErrors"]] == [
         ("recommendationId", "CONFLICT")
     ]
-    assert [row[1:] for row in await _rows(world)] == [("LEAD", None, "PUBLIC", 1)]
+    assert [row[1:] for row in await world.rows(ROWS)] == [("LEAD", None, "PUBLIC", 1)]
     # But another organisation engages on the same recommendation
     assert (await world.engage(PARTNER))["userErrors"] == []
 
@@ -162,7 +160,7 @@ async def test_a_stale_version_is_a_conflict_and_writes_nothing(world: FollowUpW
     engagement = (await world.engage(NGO))["engagement"]
     first = {"id": engagement["id"], "role": "PARTNER", "visibility": "PUBLIC", "version": 1}
     assert (await world.payload(NGO, UPDATE, first, "updateEngagement"))["userErrors"] == []
-    before = await _rows(world)
+    before = await world.rows(ROWS)
     # When another update, and a disengage, come from version 1
     stale = {**first, "role": "MONITOR", "note": "Monitoring only."}
     updated = await world.payload(NGO, UPDATE, stale, "updateEngagement")
@@ -172,7 +170,7 @@ async def test_a_stale_version_is_a_conflict_and_writes_nothing(world: FollowUpW
         assert [(e["field"], e["code"]) for e in payload["userErrors"]] == [("version", "CONFLICT")]
     assert updated["engagement"] is None
     assert ended["disengagedEngagementId"] is None
-    assert await _rows(world) == before
+    assert await world.rows(ROWS) == before
     assert [action for action, _, _ in await world.audit(NGO)] == [
         "engagement.created",
         "engagement.updated",
@@ -183,7 +181,7 @@ async def test_a_stale_version_is_a_conflict_and_writes_nothing(world: FollowUpW
 async def test_another_organisations_engagement(world: FollowUpWorld, operation: str) -> None:
     # Given the partner's engagement, shared with vetted partners
     engagement = (await world.engage(PARTNER, "PARTNERS"))["engagement"]
-    before = await _rows(world)
+    before = await world.rows(ROWS)
     document = UPDATE if operation == "updateEngagement" else DISENGAGE
     variables = {"role": "LEAD", "visibility": "PUBLIC", "version": 1}
 
@@ -199,7 +197,7 @@ async def test_another_organisations_engagement(world: FollowUpWorld, operation:
     assert await world.run(GOVERNMENT, document, {**variables, "id": engagement["id"]}) == (
         await world.run(GOVERNMENT, document, {**variables, "id": random})
     )
-    assert await _rows(world) == before
+    assert await world.rows(ROWS) == before
 
 
 @pytest.mark.parametrize(
@@ -225,20 +223,20 @@ async def test_invalid_input_is_a_user_error(
     # Then the field is named, nothing is written, and the message does not echo input
     assert [(e["field"], e["code"]) for e in engaged["userErrors"]] == [(field, "BAD_USER_INPUT")]
     assert engaged["engagement"] is None
-    assert await _rows(world) == []
+    assert await world.rows(ROWS) == []
     assert "xxxx" not in engaged["userErrors"][0]["message"]
 
 
 async def test_updates_are_checked_like_engagements(world: FollowUpWorld) -> None:
     engagement = (await world.engage(NGO))["engagement"]
-    before = await _rows(world)
+    before = await world.rows(ROWS)
     variables = {"id": engagement["id"], "role": "LEAD", "version": 1}
     for visibility, note in (("PUBLIC", "x" * 2001), ("COALITION", None)):
         payload = await world.payload(
             NGO, UPDATE, {**variables, "visibility": visibility, "note": note}, "updateEngagement"
         )
         assert [e["code"] for e in payload["userErrors"]] == ["BAD_USER_INPUT"]
-    assert await _rows(world) == before
+    assert await world.rows(ROWS) == before
 
 
 @pytest.mark.parametrize(
@@ -255,7 +253,7 @@ async def test_unknown_recommendations(
     variables = {"recommendation": recommendation, "role": "LEAD", "visibility": "PUBLIC"}
     body = await world.run(NGO, ENGAGE, variables)
     assert error_codes(body) == [code]
-    assert await _rows(world) == []
+    assert await world.rows(ROWS) == []
 
 
 async def test_who_may_engage(world: FollowUpWorld) -> None:
@@ -268,7 +266,7 @@ async def test_who_may_engage(world: FollowUpWorld) -> None:
     assert error_codes(await world.run(ANONYMOUS, ENGAGE, variables)) == ["UNAUTHENTICATED"]
     assert error_codes(await world.run(viewer, ENGAGE, variables)) == ["FORBIDDEN"]
     assert error_codes(await world.run(assessor, ENGAGE, variables)) == ["FORBIDDEN"]
-    assert await _rows(world) == []
+    assert await world.rows(ROWS) == []
     # And a token with engagements:write engages for its organisation, even one shared
     # with nobody else (it reads back what it wrote, though it reads nothing else)
     engaged = await world.engage(writer, "ORGANISATION")

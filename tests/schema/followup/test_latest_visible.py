@@ -7,13 +7,13 @@ from __future__ import annotations
 from schema.relay import to_global_id
 from tests.factories import make_recommendation
 from tests.schema.followup.conftest import (
-    ANONYMOUS,
     GOVERNMENT,
     NGO,
     PARTNER,
     UNVETTED,
     FollowUpWorld,
 )
+from tests.worlds import ANONYMOUS
 
 
 async def _assess_all(world: FollowUpWorld, hidden: bool) -> None:
