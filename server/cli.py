@@ -1,4 +1,4 @@
-"""The `upright` command: serve, migrate, load the demo."""
+"""The `upright` command: serve, migrate, load the demo, import public data."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from server.database import (
     first_line,
     safe_url,
 )
+from server.import_cli import register as register_import_commands
 from server.rotation_cli import register as register_rotation_commands
 from server.settings import Settings, describe_errors
 
@@ -180,6 +181,7 @@ app.add_typer(keys_app, name="keys")
 admin_app = typer.Typer(help="Platform administration.", no_args_is_help=True)
 app.add_typer(admin_app, name="admin")
 register_audit_commands(app)
+register_import_commands(app)
 
 
 @demo_app.callback()

@@ -11,6 +11,7 @@ Changing these rules changes what is stored: ship a migration that recomputes
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -65,7 +66,6 @@ def _fold(text: str) -> str:
 def tokens(text: str) -> list[str]:
     """The stemmed words of `text` in order, stop words and one-letter remnants of
     elisions and possessives ("d'Ivoire", "women's") left out."""
-    stemmer = snowballstemmer.stemmer("english")  # keeps state per call: one per call
     words = [
         word
         for word in _WORD.findall(_fold(text))
@@ -73,7 +73,14 @@ def tokens(text: str) -> list[str]:
         and len(word) <= _MAX_WORD_LENGTH
         and not (len(word) == 1 and word.isalpha())
     ]
-    return [str(stem) for stem in stemmer.stemWords(words)]
+    return [_stem(word) for word in words]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _stem(word: str) -> str:
+    """Cached: the pure-Python stemmer is the cost of an import (recommendations share
+    most of their words). A stemmer keeps state while it works: one per call."""
+    return str(snowballstemmer.stemmer("english").stemWord(word))
 
 
 def search_document(text: str) -> str:

@@ -8,9 +8,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from schema.imports.keys import natural_key
 from schema.recommendations.search import search_document
 from schema.tables.recommendations import Mechanism, Recommendation, RecommendationLink
-from server.demo.recommendations import BuiltReview, natural_key, tag
+from server.demo.recommendations import BuiltReview, tag
 from server.demo.rows import Rows
 from server.demo.texts import Template
 from server.demo.texts import template as _t

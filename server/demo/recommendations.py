@@ -8,11 +8,11 @@ those repeats link back to the earlier recommendation.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import random
 import uuid
 from dataclasses import dataclass
 
+from schema.imports.keys import natural_key
 from schema.recommendations.search import search_document
 from schema.reference import calendar
 from schema.tables.recommendations import (
@@ -64,12 +64,6 @@ class BuiltReview:
     adoption_date: dt.date
     report_symbol: str
     recommendations: tuple[Rec, ...]
-
-
-def natural_key(*scope: str, text: str) -> str:
-    """SHA-256 of the scope and the text, lower-cased with whitespace collapsed."""
-    normalised = " ".join(text.lower().split())
-    return hashlib.sha256("|".join((*scope, normalised)).encode()).hexdigest()
 
 
 def tag(rows: Rows, rec_id: uuid.UUID, template: Template) -> None:

@@ -1,0 +1,1 @@
+"""Reading public recommendation databases: pure parsing, no database."""
