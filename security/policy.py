@@ -129,9 +129,9 @@ ANONYMOUS = Viewer()
 def visible(table: ShareableColumns, viewer: Viewer) -> ColumnElement[bool]:
     """The rows of a shareable table this viewer may see."""
     public = table.visibility == Visibility.PUBLIC
-    if viewer.organisation_id is None:
-        return public
-    clauses = [public, table.owner_organisation_id == viewer.organisation_id]
+    clauses = [public]
+    if viewer.organisation_id is not None:
+        clauses.append(table.owner_organisation_id == viewer.organisation_id)
     if viewer.vetted_partner:
         clauses.append(table.visibility == Visibility.PARTNERS)
     if viewer.coalition_ids:
@@ -139,7 +139,27 @@ def visible(table: ShareableColumns, viewer: Viewer) -> ColumnElement[bool]:
             (table.visibility == Visibility.COALITION)
             & table.coalition_id.in_(sorted(viewer.coalition_ids))
         )
-    return or_(*clauses)
+    return or_(*clauses) if len(clauses) > 1 else public
+
+
+def shared_reader(first: Viewer, second: Viewer) -> Viewer:
+    """A reader who sees only what both `first` and `second` may see: what an export or
+    report made by one for the other (or for an audience) may hold.
+
+    It keeps the organisation only when both are the same one, vetting only when both are
+    vetted, and only the coalitions they share; it never holds a user, a token, a role or
+    a reveal grant, so it cannot read contacts or administer. It is exact for every row
+    but one kind, which it leaves out to be safe: a PARTNERS row owned by one of the two
+    when that one is not itself vetted.
+    """
+    same = first.organisation_id == second.organisation_id
+    return Viewer(
+        organisation_id=first.organisation_id if same else None,
+        vetted_partner=first.vetted_partner and second.vetted_partner,
+        coalition_ids=first.coalition_ids & second.coalition_ids,
+        coalition_member_ids=first.coalition_member_ids & second.coalition_member_ids,
+        government=first.government or second.government,
+    )
 
 
 def directory_visible(table: DirectoryColumns, viewer: Viewer) -> ColumnElement[bool]:
