@@ -72,15 +72,13 @@ class Context:
         self.reference = reference
         self.services = services
         self.client_address = client_address
-        self._connection: AsyncConnection | None = None
-        self._lock = asyncio.Lock()
+        self._link = _Link()
         self._loaders: dict[Callable[..., Any], DataLoader[Any, Any]] = {}
 
     async def fetch_all(self, statement: Executable) -> Sequence[Row[Any]]:
-        async with self._lock:
-            if self._connection is None:
-                self._connection = await self.engine.connect()
-            result = await self._connection.execute(statement)
+        async with self._link.lock:
+            connection = await self._link.open(self.engine)
+            result = await connection.execute(statement)
             return result.all()
 
     async def fetch_scalar(self, statement: Executable) -> Any:
@@ -91,10 +89,8 @@ class Context:
     async def connection(self) -> AsyncIterator[AsyncConnection]:
         """The request's connection, held for a few statements in a row (the key
         hierarchy reads keys as it unwraps them). Do not nest other database calls."""
-        async with self._lock:
-            if self._connection is None:
-                self._connection = await self.engine.connect()
-            yield self._connection
+        async with self._link.lock:
+            yield await self._link.open(self.engine)
 
     def loader(self, load: Callable[[Context, list[K]], Any]) -> DataLoader[K, V]:
         """The request's DataLoader for a batch function `load(context, keys)`."""
@@ -121,10 +117,8 @@ class Context:
         rolled back on any error: a mutation writes all or nothing. On SQLite the
         transaction takes the write lock at once (BEGIN IMMEDIATE), so it waits for
         other writers instead of failing when it first writes."""
-        async with self._lock:
-            if self._connection is None:
-                self._connection = await self.engine.connect()
-            connection = self._connection
+        async with self._link.lock:
+            connection = await self._link.open(self.engine)
             if connection.in_transaction():
                 await connection.commit()  # end the implicit read transaction
             await connection.execution_options(upright_write=True)
@@ -134,7 +128,34 @@ class Context:
             finally:
                 await connection.execution_options(upright_write=False)
 
+    def reading_as(self, reader: Viewer) -> Context:
+        """This request read as `reader` (an export's or a report's audience, see
+        `security.policy.shared_reader`): the same principal and connection, its own
+        DataLoaders, so nothing read as one viewer is served from cache to the other."""
+        child = Context(self.engine, self.principal, self.reference, self.services)
+        child.client_address = self.client_address
+        child.viewer = reader
+        child._link = self._link
+        return child
+
     async def close(self) -> None:
-        if self._connection is not None:
-            connection, self._connection = self._connection, None
+        await self._link.close()
+
+
+class _Link:
+    """The request's one connection, opened on first use, and the lock statements take
+    turns behind; shared by a request's contexts (`Context.reading_as`)."""
+
+    def __init__(self) -> None:
+        self.connection: AsyncConnection | None = None
+        self.lock = asyncio.Lock()
+
+    async def open(self, engine: AsyncEngine) -> AsyncConnection:
+        if self.connection is None:
+            self.connection = await engine.connect()
+        return self.connection
+
+    async def close(self) -> None:
+        if self.connection is not None:
+            connection, self.connection = self.connection, None
             await connection.close()
