@@ -22,6 +22,7 @@ from schema.reference.cache import ReferenceCache, ReferenceData
 from schema.registry.keys import KeyCache, RegistryKeys
 from security.keyring import Keyring
 from security.passwords import Passwords
+from server import http_security
 from server.database import UNAVAILABLE, check_connection, create_engine
 from server.graphql_view import GraphQLView
 from server.health import healthz, readyz
@@ -108,6 +109,7 @@ def create_app(
     app = Starlette(
         debug=False,
         lifespan=lifespan,
+        middleware=http_security.middleware(settings),
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import enum
+import ipaddress
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -51,6 +53,41 @@ class Settings(BaseSettings):
     # How long database backups are kept: a retired KEK version is destroyed only after
     # this long, so every backup still kept can be restored, and older ones decrypt nothing.
     backup_retention_days: Annotated[float, Field(gt=0, le=3650)] = 35
+    # Browser origins allowed to call the API (comma-separated, e.g.
+    # https://app.example.org); none by default.
+    cors_origins: Annotated[list[str], NoDecode] = []
+    # Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For and
+    # X-Forwarded-Proto are believed; nobody's by default.
+    trusted_proxies: Annotated[list[str], NoDecode] = []
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        parts = value.split(",") if isinstance(value, str) else value
+        if not isinstance(parts, list):
+            return value
+        origins = [str(part).strip().rstrip("/") for part in parts if str(part).strip()]
+        for origin in origins:
+            split = urlsplit(origin)
+            if split.scheme not in {"http", "https"} or not split.netloc or split.path:
+                raise ValueError(f"{origin!r} is not an origin like https://app.example.org")
+        return origins
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxies(cls, value: object) -> object:
+        parts = value.split(",") if isinstance(value, str) else value
+        if not isinstance(parts, list):
+            return value
+        proxies = [str(part).strip() for part in parts if str(part).strip()]
+        for proxy in proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{proxy!r} is not an address or network (name each proxy; no wildcard)"
+                ) from None
+        return proxies
 
     @field_validator("database_url")
     @classmethod
