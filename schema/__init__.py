@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import strawberry
 from graphql import ASTValidationRule, GraphQLError
@@ -31,6 +31,17 @@ MAX_ALIASES = 15
 MAX_TOKENS = 2000
 
 
+class OperationNamed(SchemaExtension):
+    """Tells the context which operation ran (name and type), for the request log."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context.context
+        if hasattr(context, "operation"):
+            kind = self.execution_context.operation_type
+            context.operation = (self.execution_context.operation_name, kind.value)
+        yield
+
+
 class Schema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -54,6 +65,7 @@ def build_schema(development: bool = False) -> Schema:
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
         lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+        OperationNamed,
     ]
     if not development:
         extensions.append(DisableIntrospection)

@@ -72,6 +72,8 @@ class Context:
         self.reference = reference
         self.services = services
         self.client_address = client_address
+        # The operation run, for the request log (set by `schema.OperationNamed`).
+        self.operation: tuple[str | None, str] | None = None
         self._link = _Link()
         self._loaders: dict[Callable[..., Any], DataLoader[Any, Any]] = {}
 

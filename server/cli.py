@@ -106,6 +106,9 @@ def serve(
     """Serve the GraphQL API with uvicorn."""
     import uvicorn
 
+    from server.logs import uvicorn_log_config
+    from server.settings import LogFormat
+
     settings = load_settings(host=host, port=port, workers=workers)
     require_database(settings, migrated=True)
     require_keys(settings)
@@ -126,9 +129,9 @@ def serve(
         host=settings.host,
         port=settings.port,
         workers=settings.workers,
-        proxy_headers=False,
+        proxy_headers=False,  # ours, from configured proxies only: server.http_security
         server_header=False,
-        log_level="info",
+        log_config=uvicorn_log_config(json=settings.log_style is LogFormat.JSON),
     )
 
 

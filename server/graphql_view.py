@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+import re
+import time
+import uuid
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import orjson
 from cross_web import HTTPException
@@ -23,6 +28,7 @@ from schema.reference.cache import ReferenceData
 from security.policy import ANONYMOUS, NotAuthenticated
 from server.database import UNAVAILABLE
 
+request_log = logging.getLogger("upright.request")
 UNAVAILABLE_MESSAGE = "The database is unavailable; try again later."
 
 
@@ -61,13 +67,24 @@ class GraphQLView(GraphQL[Context, None]):
     ) -> GraphQLHTTPResponse:
         if result.errors:
             result.errors = classify_all(result.errors)
+            request.state.codes = sorted(
+                {str((error.extensions or {}).get("code")) for error in result.errors}
+            )
         return await super().process_result(request, result)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = await self._respond(scope, receive)
-        await response(scope, receive, send)
+        started = time.perf_counter()
+        request_id = _request_id(scope)
+        state: dict[str, Any] = {}
+        scope.setdefault("state", {})
+        response = await self._respond(scope, receive, state)
+        response.headers["x-request-id"] = request_id
+        try:
+            await response(scope, receive, send)
+        finally:
+            _log_request(scope, request_id, response.status_code, started, state)
 
-    async def _respond(self, scope: Scope, receive: Receive) -> Response:
+    async def _respond(self, scope: Scope, receive: Receive, state: dict[str, Any]) -> Response:
         if scope["type"] != "http":  # no subscriptions: nothing to serve over websockets
             return Response(status_code=404)
         request = Request(scope, receive=receive)
@@ -77,16 +94,66 @@ class GraphQLView(GraphQL[Context, None]):
             return error_response(503, ErrorCode.SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE)
         client = request.client.host if request.client else None
         context = Context(self._engine(), ANONYMOUS, reference, services, client)
+        state["context"] = context
         try:
             context.signed_in_as(await authenticate(context, request.headers.get("authorization")))
             return await self.run(request, context=context)
         except NotAuthenticated as error:
+            state["codes"] = [ErrorCode.UNAUTHENTICATED.value]
             challenge = {"WWW-Authenticate": "Bearer"}
             return error_response(401, ErrorCode.UNAUTHENTICATED, str(error), challenge)
         except UNAVAILABLE:
+            state["codes"] = [ErrorCode.SERVICE_UNAVAILABLE.value]
             return error_response(503, ErrorCode.SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE)
         except HTTPException as error:
             code = ErrorCode.NOT_FOUND if error.status_code == 404 else ErrorCode.BAD_USER_INPUT
             return error_response(error.status_code, code, error.reason)
         finally:
             await context.close()
+
+
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._\-]{8,64}")
+
+
+def _request_id(scope: Scope) -> str:
+    """The proxy's `X-Request-ID` when it looks like one (so lines join across hops),
+    else a new one; echoed in the response for support requests."""
+    for name, value in scope.get("headers", ()):
+        if name == b"x-request-id":
+            given = str(value.decode("latin-1"))
+            if _REQUEST_ID.fullmatch(given):
+                return given
+    return uuid.uuid4().hex
+
+
+def _log_request(
+    scope: Scope, request_id: str, status: int, started: float, state: dict[str, Any]
+) -> None:
+    """One line per request: who (organisation and kind of principal, never a user's
+    name), which operation, how long, and how it ended. No variables, no body."""
+    context: Context | None = state.get("context")
+    principal = context.principal if context is not None else ANONYMOUS
+    name, kind = context.operation if context and context.operation else (None, None)
+    codes = state.get("codes") or scope.get("state", {}).get("codes")
+    kind_of_principal = (
+        "token" if principal.is_token else "user" if principal.is_user else "anonymous"
+    )
+    request_log.info(
+        "%s %s %s",
+        scope.get("method"),
+        scope.get("path"),
+        status,
+        extra={
+            "request_id": request_id,
+            "organisation": str(principal.organisation_id) if principal.organisation_id else None,
+            "principal": kind_of_principal,
+            "operation": name,
+            "operation_type": kind,
+            "status": status,
+            "outcome": "ok" if status < 400 and not codes else "error",
+            "codes": codes,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            "method": scope.get("method"),
+            "path": scope.get("path"),
+        },
+    )

@@ -28,6 +28,11 @@ class Environment(enum.StrEnum):
     DEVELOPMENT = "development"
 
 
+class LogFormat(enum.StrEnum):
+    JSON = "json"  # one object per line, for log collectors (server.logs)
+    TEXT = "text"  # for a terminal
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="UPRIGHT_", frozen=True, extra="ignore")
 
@@ -53,6 +58,8 @@ class Settings(BaseSettings):
     # How long database backups are kept: a retired KEK version is destroyed only after
     # this long, so every backup still kept can be restored, and older ones decrypt nothing.
     backup_retention_days: Annotated[float, Field(gt=0, le=3650)] = 35
+    # JSON lines unless told otherwise (development defaults to text).
+    log_format: LogFormat | None = None
     # Browser origins allowed to call the API (comma-separated, e.g.
     # https://app.example.org); none by default.
     cors_origins: Annotated[list[str], NoDecode] = []
@@ -115,6 +122,12 @@ class Settings(BaseSettings):
         if not self.require_second_factor and self.env is not Environment.DEVELOPMENT:
             raise ValueError("UPRIGHT_REQUIRE_SECOND_FACTOR=false is allowed in development only")
         return self
+
+    @property
+    def log_style(self) -> LogFormat:
+        if self.log_format is not None:
+            return self.log_format
+        return LogFormat.TEXT if self.development else LogFormat.JSON
 
     @property
     def development(self) -> bool:
