@@ -27,6 +27,8 @@ from server.database import UNAVAILABLE, check_connection, create_engine
 from server.graphql_view import GraphQLView
 from server.health import healthz, readyz
 from server.keys import load_keys, open_platform_keys
+from server.metrics import Metrics
+from server.metrics import endpoint as metrics_endpoint
 from server.settings import Settings
 
 logger = logging.getLogger("upright")
@@ -116,14 +118,24 @@ def create_app(
         ],
     )
     app.state.settings = settings
+    app.state.metrics = Metrics(lambda: _engine_of(app))
     view = GraphQLView(
         build_schema(development=settings.development),
         engine=lambda: app.state.runtime.engine,
         ready=lambda: app.state.runtime.ready(),  # noqa: PLW0108 (runtime comes with the lifespan)
         development=settings.development,
+        metrics=app.state.metrics,
     )
     app.router.routes.append(Route("/graphql", view, methods=["GET", "POST"]))
+    app.router.routes.append(
+        Route("/metrics", metrics_endpoint(app.state.metrics, settings.metrics_allow))
+    )
     return app
+
+
+def _engine_of(app: Starlette) -> AsyncEngine | None:
+    runtime: Runtime | None = getattr(app.state, "runtime", None)
+    return runtime.engine if runtime is not None else None
 
 
 def app_from_environment() -> Starlette:

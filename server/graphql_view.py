@@ -27,6 +27,7 @@ from schema.errors import ErrorCode
 from schema.reference.cache import ReferenceData
 from security.policy import ANONYMOUS, NotAuthenticated
 from server.database import UNAVAILABLE
+from server.metrics import Metrics
 
 request_log = logging.getLogger("upright.request")
 UNAVAILABLE_MESSAGE = "The database is unavailable; try again later."
@@ -49,6 +50,7 @@ class GraphQLView(GraphQL[Context, None]):
         engine: Callable[[], AsyncEngine],
         ready: Callable[[], Awaitable[tuple[ReferenceData, Services]]],
         development: bool,
+        metrics: Metrics | None = None,
     ) -> None:
         super().__init__(
             schema,
@@ -58,6 +60,7 @@ class GraphQLView(GraphQL[Context, None]):
         )
         self._engine = engine
         self._ready = ready
+        self._metrics = metrics
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -82,7 +85,7 @@ class GraphQLView(GraphQL[Context, None]):
         try:
             await response(scope, receive, send)
         finally:
-            _log_request(scope, request_id, response.status_code, started, state)
+            _record_request(scope, request_id, response.status_code, started, state, self._metrics)
 
     async def _respond(self, scope: Scope, receive: Receive, state: dict[str, Any]) -> Response:
         if scope["type"] != "http":  # no subscriptions: nothing to serve over websockets
@@ -126,15 +129,24 @@ def _request_id(scope: Scope) -> str:
     return uuid.uuid4().hex
 
 
-def _log_request(
-    scope: Scope, request_id: str, status: int, started: float, state: dict[str, Any]
+def _record_request(
+    scope: Scope,
+    request_id: str,
+    status: int,
+    started: float,
+    state: dict[str, Any],
+    metrics: Metrics | None,
 ) -> None:
-    """One line per request: who (organisation and kind of principal, never a user's
-    name), which operation, how long, and how it ended. No variables, no body."""
+    """The request in the metrics, and one log line: who (organisation and kind of
+    principal, never a user's name), which operation, how long, how it ended. No
+    variables, no body."""
     context: Context | None = state.get("context")
     principal = context.principal if context is not None else ANONYMOUS
     name, kind = context.operation if context and context.operation else (None, None)
     codes = state.get("codes") or scope.get("state", {}).get("codes")
+    seconds = time.perf_counter() - started
+    if metrics is not None:
+        metrics.observe(kind, status, seconds, list(codes or []))
     kind_of_principal = (
         "token" if principal.is_token else "user" if principal.is_user else "anonymous"
     )
@@ -152,7 +164,7 @@ def _log_request(
             "status": status,
             "outcome": "ok" if status < 400 and not codes else "error",
             "codes": codes,
-            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            "duration_ms": round(seconds * 1000, 2),
             "method": scope.get("method"),
             "path": scope.get("path"),
         },

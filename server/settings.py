@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     # Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For and
     # X-Forwarded-Proto are believed; nobody's by default.
     trusted_proxies: Annotated[list[str], NoDecode] = []
+    # Who may read /metrics (addresses or networks); loopback only by default.
+    metrics_allow: Annotated[list[str], NoDecode] = ["127.0.0.1/32", "::1/128"]
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -80,7 +82,7 @@ class Settings(BaseSettings):
                 raise ValueError(f"{origin!r} is not an origin like https://app.example.org")
         return origins
 
-    @field_validator("trusted_proxies", mode="before")
+    @field_validator("trusted_proxies", "metrics_allow", mode="before")
     @classmethod
     def _proxies(cls, value: object) -> object:
         parts = value.split(",") if isinstance(value, str) else value
