@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import strawberry
-from graphql import ASTValidationRule, GraphQLError
+from graphql import ASTValidationRule, DirectiveNode, GraphQLError, ValidationContext
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -25,10 +26,35 @@ from schema.root import Query
 # Documents parsed and validated once, then reused: client apps send the same few
 # operations over and over. Bounded, so unique documents cannot grow memory.
 DOCUMENT_CACHE_SIZE = 256
-# Bounds on one document (OWASP's GraphQL cheat sheet); the cost analysis comes on top.
-MAX_DEPTH = 10
-MAX_ALIASES = 15
-MAX_TOKENS = 2000
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Bounds on one document (OWASP's GraphQL cheat sheet), checked before anything
+    runs; the server takes them from settings. The cost analysis comes on top."""
+
+    depth: int = 10
+    aliases: int = 15
+    tokens: int = 2000
+    directives: int = 50
+
+
+def directive_limit(maximum: int) -> type[ASTValidationRule]:
+    """A rule refusing documents with more than `maximum` directives: repeated
+    `@include`/`@skip` (or unknown ones) multiply the work of validation."""
+
+    class DirectiveLimit(ASTValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            self.count = 0
+
+        def enter_directive(self, node: DirectiveNode, *_: object) -> None:
+            self.count += 1
+            if self.count == maximum + 1:
+                self.report_error(
+                    GraphQLError(f"The document has more than {maximum} directives.", node)
+                )
+
+    return DirectiveLimit
 
 
 class OperationNamed(SchemaExtension):
@@ -50,19 +76,20 @@ class Schema(strawberry.Schema):
         Errors are classified, masked and logged (without variables) on the way out."""
 
 
-def build_schema(development: bool = False) -> Schema:
+def build_schema(development: bool = False, limits: Limits = Limits()) -> Schema:
     """The API. Outside development it does not describe itself: no introspection,
     and no "did you mean" hints that would spell the schema out field by field."""
     # Factories: the library builds fresh extension instances for every request. The
     # limiting rules are built once, here: a rule class made per request would miss
     # the validation cache every time.
-    limits: list[type[ASTValidationRule]] = [
-        query_depth_limiter.create_validator(MAX_DEPTH, None, None),
-        max_aliases.create_validator(MAX_ALIASES),
+    rules: list[type[ASTValidationRule]] = [
+        query_depth_limiter.create_validator(limits.depth, None, None),
+        max_aliases.create_validator(limits.aliases),
+        directive_limit(limits.directives),
     ]
     extensions: list[Callable[[], SchemaExtension]] = [
-        lambda: AddValidationRules(limits),
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: AddValidationRules(rules),
+        lambda: MaxTokensLimiter(max_token_count=limits.tokens),
         lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
         lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
         OperationNamed,

@@ -24,7 +24,7 @@ from security.keyring import Keyring
 from security.passwords import Passwords
 from server import http_security
 from server.database import UNAVAILABLE, check_connection, create_engine
-from server.graphql_view import GraphQLView
+from server.graphql_view import GraphQLView, RequestBounds
 from server.health import healthz, readyz
 from server.keys import load_keys, open_platform_keys
 from server.metrics import Metrics
@@ -120,11 +120,16 @@ def create_app(
     app.state.settings = settings
     app.state.metrics = Metrics(lambda: _engine_of(app))
     view = GraphQLView(
-        build_schema(development=settings.development),
+        build_schema(development=settings.development, limits=settings.limits),
         engine=lambda: app.state.runtime.engine,
         ready=lambda: app.state.runtime.ready(),  # noqa: PLW0108 (runtime comes with the lifespan)
         development=settings.development,
         metrics=app.state.metrics,
+        bounds=RequestBounds(
+            document_chars=settings.max_document_chars,
+            body_bytes=settings.max_body_bytes,
+            timeout=settings.request_timeout,
+        ),
     )
     app.router.routes.append(Route("/graphql", view, methods=["GET", "POST"]))
     app.router.routes.append(

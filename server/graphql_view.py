@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from schema import Schema
@@ -31,6 +33,7 @@ from server.metrics import Metrics
 
 request_log = logging.getLogger("upright.request")
 UNAVAILABLE_MESSAGE = "The database is unavailable; try again later."
+TOO_LONG = "The request took too long and was stopped."
 
 
 def error_response(
@@ -38,6 +41,36 @@ def error_response(
 ) -> Response:
     body = orjson.dumps({"errors": [{"message": message, "extensions": {"code": code.value}}]})
     return Response(body, status_code=status, media_type="application/json", headers=headers)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestBounds:
+    """What one HTTP request may be: its document, its body, its time."""
+
+    document_chars: int = 15_000
+    body_bytes: int = 2_000_000
+    timeout: float = 30.0
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def _bounded(receive: Receive, limit: int) -> Receive:
+    """`receive`, refusing a body past `limit` bytes as it streams in (a missing or
+    false Content-Length does not get a larger body through)."""
+    seen = 0
+
+    async def bounded() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise BodyTooLarge
+        return message
+
+    return bounded
 
 
 class GraphQLView(GraphQL[Context, None]):
@@ -51,6 +84,7 @@ class GraphQLView(GraphQL[Context, None]):
         ready: Callable[[], Awaitable[tuple[ReferenceData, Services]]],
         development: bool,
         metrics: Metrics | None = None,
+        bounds: RequestBounds = RequestBounds(),
     ) -> None:
         super().__init__(
             schema,
@@ -61,9 +95,19 @@ class GraphQLView(GraphQL[Context, None]):
         self._engine = engine
         self._ready = ready
         self._metrics = metrics
+        self._bounds = bounds
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        data = await super().parse_http_body(request)
+        limit = self._bounds.document_chars
+        if isinstance(data, GraphQLRequestData) and len(data.query or "") > limit:
+            raise HTTPException(413, f"The document is longer than {limit:,} characters.")
+        return data
 
     async def process_result(
         self, request: Request, result: ExecutionResult
@@ -90,29 +134,55 @@ class GraphQLView(GraphQL[Context, None]):
     async def _respond(self, scope: Scope, receive: Receive, state: dict[str, Any]) -> Response:
         if scope["type"] != "http":  # no subscriptions: nothing to serve over websockets
             return Response(status_code=404)
-        request = Request(scope, receive=receive)
+        length = dict(scope.get("headers", ())).get(b"content-length", b"0")
+        if length.isdigit() and int(length) > self._bounds.body_bytes:
+            return _too_large(state, self._bounds.body_bytes)
         try:
             reference, services = await self._ready()
         except UNAVAILABLE:
-            return error_response(503, ErrorCode.SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE)
+            return _refused(state, 503, ErrorCode.SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE)
+        request = Request(scope, receive=_bounded(receive, self._bounds.body_bytes))
         client = request.client.host if request.client else None
         context = Context(self._engine(), ANONYMOUS, reference, services, client)
         state["context"] = context
         try:
-            context.signed_in_as(await authenticate(context, request.headers.get("authorization")))
-            return await self.run(request, context=context)
-        except NotAuthenticated as error:
-            state["codes"] = [ErrorCode.UNAUTHENTICATED.value]
-            challenge = {"WWW-Authenticate": "Bearer"}
-            return error_response(401, ErrorCode.UNAUTHENTICATED, str(error), challenge)
-        except UNAVAILABLE:
-            state["codes"] = [ErrorCode.SERVICE_UNAVAILABLE.value]
-            return error_response(503, ErrorCode.SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE)
-        except HTTPException as error:
-            code = ErrorCode.NOT_FOUND if error.status_code == 404 else ErrorCode.BAD_USER_INPUT
-            return error_response(error.status_code, code, error.reason)
+            return await self._execute(request, context, state)
         finally:
             await context.close()
+
+    async def _execute(self, request: Request, context: Context, state: dict[str, Any]) -> Response:
+        try:
+            context.signed_in_as(await authenticate(context, request.headers.get("authorization")))
+            async with asyncio.timeout(self._bounds.timeout):
+                return await self.run(request, context=context)
+        except BodyTooLarge:
+            return _too_large(state, self._bounds.body_bytes)
+        except NotAuthenticated as error:
+            challenge = {"WWW-Authenticate": "Bearer"}
+            return _refused(state, 401, ErrorCode.UNAUTHENTICATED, str(error), challenge)
+        except UNAVAILABLE as error:  # TimeoutError among them: the request's own time too
+            message = TOO_LONG if isinstance(error, TimeoutError) else UNAVAILABLE_MESSAGE
+            return _refused(state, 503, ErrorCode.SERVICE_UNAVAILABLE, message)
+        except HTTPException as error:
+            code = ErrorCode.NOT_FOUND if error.status_code == 404 else ErrorCode.BAD_USER_INPUT
+            return _refused(state, error.status_code, code, error.reason)
+
+
+def _refused(
+    state: dict[str, Any],
+    status: int,
+    code: ErrorCode,
+    message: str,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """An error answered before or around execution, noted for the request log."""
+    state["codes"] = [code.value]
+    return error_response(status, code, message, headers)
+
+
+def _too_large(state: dict[str, Any], limit: int) -> Response:
+    message = f"The request body is larger than {limit:,} bytes."
+    return _refused(state, 413, ErrorCode.BAD_USER_INPUT, message)
 
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._\-]{8,64}")

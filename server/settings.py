@@ -5,13 +5,16 @@ from __future__ import annotations
 import enum
 import ipaddress
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
+
+if TYPE_CHECKING:
+    from schema import Limits
 
 # Accepted URL schemes, and the async driver each one runs on.
 _DRIVERS = {
@@ -58,6 +61,16 @@ class Settings(BaseSettings):
     # How long database backups are kept: a retired KEK version is destroyed only after
     # this long, so every backup still kept can be restored, and older ones decrypt nothing.
     backup_retention_days: Annotated[float, Field(gt=0, le=3650)] = 35
+    # Bounds on every GraphQL request (SECURITY.md property 11).
+    max_depth: Annotated[int, Field(ge=2, le=50)] = 10
+    max_aliases: Annotated[int, Field(ge=1, le=500)] = 15
+    max_tokens: Annotated[int, Field(ge=100, le=100_000)] = 2000
+    max_directives: Annotated[int, Field(ge=0, le=1000)] = 50
+    max_document_chars: Annotated[int, Field(ge=1000, le=1_000_000)] = 15_000
+    # A request body (the document, its variables: an import file travels in them).
+    max_body_bytes: Annotated[int, Field(ge=10_000, le=50_000_000)] = 2_000_000
+    # Seconds one request may run before it is cut short (SERVICE_UNAVAILABLE).
+    request_timeout: Annotated[float, Field(gt=0, le=600)] = 30.0
     # JSON lines unless told otherwise (development defaults to text).
     log_format: LogFormat | None = None
     # Browser origins allowed to call the API (comma-separated, e.g.
@@ -124,6 +137,17 @@ class Settings(BaseSettings):
         if not self.require_second_factor and self.env is not Environment.DEVELOPMENT:
             raise ValueError("UPRIGHT_REQUIRE_SECOND_FACTOR=false is allowed in development only")
         return self
+
+    @property
+    def limits(self) -> Limits:
+        from schema import Limits  # the schema is heavy to import; most commands need none
+
+        return Limits(
+            depth=self.max_depth,
+            aliases=self.max_aliases,
+            tokens=self.max_tokens,
+            directives=self.max_directives,
+        )
 
     @property
     def log_style(self) -> LogFormat:
