@@ -20,12 +20,14 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from schema.cost.extension import CostLimit
 from schema.mutations import Mutation
 from schema.root import Query
 
 # Documents parsed and validated once, then reused: client apps send the same few
 # operations over and over. Bounded, so unique documents cannot grow memory.
 DOCUMENT_CACHE_SIZE = 256
+
 
 @dataclass(frozen=True, slots=True)
 class Limits:
@@ -93,6 +95,7 @@ def build_schema(development: bool = False, limits: Limits = Limits()) -> Schema
         lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
         lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
         OperationNamed,
+        CostLimit,
     ]
     if not development:
         extensions.append(DisableIntrospection)

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import Executable, Row
@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from strawberry.dataloader import DataLoader
 
 from schema.accounts.throttle import Throttle
+from schema.cost.extension import CostRules
 from schema.reference.cache import ReferenceData
 from schema.registry.keys import RegistryKeys
 from security.passwords import Passwords
@@ -44,6 +45,7 @@ class Services:
     throttle: Throttle
     registry: RegistryKeys
     rules: AccountRules = AccountRules()
+    cost: CostRules = field(default_factory=CostRules)
 
 
 class Context:

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from graphql import GraphQLError, VariableDefinitionNode, print_ast
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from schema.errors import ErrorCode, RateLimited, UprightError
+from schema.errors import CostLimitExceeded, ErrorCode, RateLimited, UprightError
 from security.keyring import UnknownKeyVersion
 from security.policy import AccessDenied, NotAuthenticated
 
@@ -56,6 +56,9 @@ def classify(error: GraphQLError) -> GraphQLError:
 
 def _decision(error: GraphQLError, original: BaseException | None) -> GraphQLError | None:
     """Our own errors and the policy's decisions keep their (safe) messages."""
+    if isinstance(original, CostLimitExceeded):
+        extra = {"cost": original.cost, "maximum": original.maximum}
+        return _with_code(error, original.code, original.message, extra)
     if isinstance(original, RateLimited):
         retry = {"retryAfter": round(original.retry_after)}
         return _with_code(error, original.code, original.message, retry)

@@ -17,6 +17,9 @@ class ErrorCode(enum.StrEnum):
     GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
     RATE_LIMITED = "RATE_LIMITED"
+    COST_LIMIT_EXCEEDED = "COST_LIMIT_EXCEEDED"
+    PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
+    OPERATION_NOT_REGISTERED = "OPERATION_NOT_REGISTERED"
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
@@ -47,3 +50,17 @@ class RateLimited(UprightError):
     def __init__(self, message: str, retry_after: float) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class CostLimitExceeded(UprightError):
+    """A document asks for more than one request may: refused before it runs."""
+
+    code = ErrorCode.COST_LIMIT_EXCEEDED
+
+    def __init__(self, cost: int, maximum: int) -> None:
+        super().__init__(
+            f"This operation costs {cost:,} points; a request may cost at most {maximum:,}. "
+            "Ask for smaller pages (first/last) or fewer nested connections."
+        )
+        self.cost = cost
+        self.maximum = maximum

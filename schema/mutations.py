@@ -14,7 +14,9 @@ from schema.accounts.mutations import (
 )
 from schema.activities.mutations import activities, pledges
 from schema.coalitions import mutations as coalitions
+from schema.exports import recommendations as exports
 from schema.followup import assessments, engagements
+from schema.imports import mutations as imports
 from schema.organisations import mutations as organisations
 from schema.registry.mutations import contacts, disclosure, grants
 
@@ -176,4 +178,14 @@ class Mutation:
     update_pledge: pledges.PledgePayload = strawberry.mutation(
         resolver=pledges.update_pledge,
         description="Change your pledge's amount, status or sharing (versioned).",
+    )
+    export_recommendations: exports.ExportRecommendationsPayload = strawberry.mutation(
+        resolver=exports.export_recommendations,
+        description="One page of recommendations as CSV or JSON, holding only what you and "
+        "the recipient (default: the public) may both see; every page is audited.",
+    )
+    import_recommendations: imports.ImportRecommendationsPayload = strawberry.mutation(
+        resolver=imports.import_recommendations,
+        description="Platform admins: import a small UPR-info or UHRI export (base64, at most "
+        "1 MiB); larger files go through `upright import`. All rows or none; audited.",
     )

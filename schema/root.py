@@ -17,6 +17,7 @@ from schema.recommendations.queries import RecommendationQuery
 from schema.reference.queries import ReferenceQuery
 from schema.registry.queries import RegistryQuery
 from schema.relay import Node
+from schema.reports.queries import ReportQuery
 from schema.reviews.queries import ReviewQuery
 
 
@@ -40,5 +41,6 @@ Query = merge_types(
         RegistryQuery,
         AuditQuery,
         ActivityQuery,
+        ReportQuery,
     ),
 )

@@ -17,6 +17,8 @@ from starlette.routing import Route
 from schema import build_schema
 from schema.accounts.throttle import DatabaseThrottle, RedisThrottle, Throttle
 from schema.context import AccountRules, Services
+from schema.cost.budgets import Budgets, LocalBudgets, RedisBudgets
+from schema.cost.extension import CostRules
 from schema.db import utcnow
 from schema.reference.cache import ReferenceCache, ReferenceData
 from schema.registry.keys import KeyCache, RegistryKeys
@@ -29,6 +31,7 @@ from server.health import healthz, readyz
 from server.keys import load_keys, open_platform_keys
 from server.metrics import Metrics
 from server.metrics import endpoint as metrics_endpoint
+from server.persisted import PersistedOperations
 from server.settings import Settings
 
 logger = logging.getLogger("upright")
@@ -52,6 +55,7 @@ class Runtime:
         self.reference = ReferenceCache(self.engine)
         self.passwords = Passwords()
         self.registry = RegistryKeys(keyring, KeyCache())
+        self.budgets: Budgets = RedisBudgets(self.redis) if self.redis else LocalBudgets()
         self._services: Services | None = None
         self._lock = asyncio.Lock()
 
@@ -79,6 +83,12 @@ class Runtime:
                 session_absolute=dt.timedelta(days=settings.session_absolute_days),
                 invitation_lifetime=dt.timedelta(days=settings.invitation_days),
                 require_second_factor=settings.require_second_factor,
+            ),
+            cost=CostRules(
+                max_per_request=settings.max_query_cost,
+                hourly=settings.hourly_cost_budget,
+                hourly_anonymous=settings.hourly_cost_budget_anonymous,
+                budgets=self.budgets,
             ),
         )
 
@@ -125,6 +135,10 @@ def create_app(
         ready=lambda: app.state.runtime.ready(),  # noqa: PLW0108 (runtime comes with the lifespan)
         development=settings.development,
         metrics=app.state.metrics,
+        persisted=PersistedOperations(
+            lambda: app.state.runtime.engine, learn=not settings.persisted_only
+        ),
+        persisted_only=settings.persisted_only,
         bounds=RequestBounds(
             document_chars=settings.max_document_chars,
             body_bytes=settings.max_body_bytes,

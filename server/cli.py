@@ -21,7 +21,10 @@ from server.database import (
     first_line,
     safe_url,
 )
+from server.export_cli import register as register_export_commands
 from server.import_cli import register as register_import_commands
+from server.operations_cli import register as register_operations_commands
+from server.report_cli import register as register_report_commands
 from server.rotation_cli import register as register_rotation_commands
 from server.settings import Settings, describe_errors
 
@@ -185,6 +188,9 @@ admin_app = typer.Typer(help="Platform administration.", no_args_is_help=True)
 app.add_typer(admin_app, name="admin")
 register_audit_commands(app)
 register_import_commands(app)
+register_operations_commands(app)
+register_export_commands(app)
+register_report_commands(app)
 
 
 @demo_app.callback()

@@ -13,12 +13,14 @@ from typing import Any
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.base import BaseRequestProtocol
 from strawberry.types import ExecutionResult
 
 from schema import Schema
@@ -30,6 +32,7 @@ from schema.reference.cache import ReferenceData
 from security.policy import ANONYMOUS, NotAuthenticated
 from server.database import UNAVAILABLE
 from server.metrics import Metrics
+from server.persisted import PersistedOperations, Refusal, resolve
 
 request_log = logging.getLogger("upright.request")
 UNAVAILABLE_MESSAGE = "The database is unavailable; try again later."
@@ -85,17 +88,34 @@ class GraphQLView(GraphQL[Context, None]):
         development: bool,
         metrics: Metrics | None = None,
         bounds: RequestBounds = RequestBounds(),
+        persisted: PersistedOperations | None = None,
+        persisted_only: bool = False,
     ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if development else None,
-            allow_queries_via_get=False,
+            # Queries only (Strawberry refuses mutations over GET), and of those only
+            # persisted ones: see `server.persisted.resolve`.
+            allow_queries_via_get=persisted is not None,
             multipart_uploads_enabled=False,
         )
+        self._persisted = persisted
+        self._graphql_schema = schema._schema
+        self._persisted_only = persisted_only
         self._engine = engine
         self._ready = ready
         self._metrics = metrics
         self._bounds = bounds
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        """A browser's page load, not a client's GET of a persisted query (whose Accept
+        is often */*)."""
+        return (
+            request.method == "GET"
+            and request.query_params.get("query") is None
+            and request.query_params.get("extensions") is None
+            and "text/html" in request.headers.get("accept", "")
+        )
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -104,8 +124,15 @@ class GraphQLView(GraphQL[Context, None]):
         self, request: AsyncHTTPRequestAdapter
     ) -> GraphQLRequestData | list[GraphQLRequestData]:
         data = await super().parse_http_body(request)
+        if isinstance(data, list):  # Strawberry refuses batches already; never let one by
+            raise HTTPException(400, "Batched requests are not accepted.")
+        if self._persisted is not None:
+            get = request.method == "GET"
+            data = await resolve(
+                self._persisted, self._graphql_schema, self._persisted_only, data, get
+            )
         limit = self._bounds.document_chars
-        if isinstance(data, GraphQLRequestData) and len(data.query or "") > limit:
+        if len(data.query or "") > limit:
             raise HTTPException(413, f"The document is longer than {limit:,} characters.")
         return data
 
@@ -114,6 +141,8 @@ class GraphQLView(GraphQL[Context, None]):
     ) -> GraphQLHTTPResponse:
         if result.errors:
             result.errors = classify_all(result.errors)
+            if len(result.errors) > MAX_ERRORS:
+                result.errors = _first_errors(result.errors)
             request.state.codes = sorted(
                 {str((error.extensions or {}).get("code")) for error in result.errors}
             )
@@ -157,6 +186,8 @@ class GraphQLView(GraphQL[Context, None]):
                 return await self.run(request, context=context)
         except BodyTooLarge:
             return _too_large(state, self._bounds.body_bytes)
+        except Refusal as refusal:
+            return _refused(state, refusal.status, refusal.code, refusal.message)
         except NotAuthenticated as error:
             challenge = {"WWW-Authenticate": "Bearer"}
             return _refused(state, 401, ErrorCode.UNAUTHENTICATED, str(error), challenge)
@@ -178,6 +209,18 @@ def _refused(
     """An error answered before or around execution, noted for the request log."""
     state["codes"] = [code.value]
     return error_response(status, code, message, headers)
+
+
+# A response lists at most this many errors: a document of a thousand mistakes must not
+# make a response a thousand times its size (graphql-cop's "directive overloading").
+MAX_ERRORS = 5
+
+
+def _first_errors(errors: list[GraphQLError]) -> list[GraphQLError]:
+    more = len(errors) - MAX_ERRORS + 1
+    code = (errors[0].extensions or {}).get("code", ErrorCode.GRAPHQL_VALIDATION_FAILED.value)
+    note = GraphQLError(f"... and {more} more errors.", extensions={"code": code})
+    return [*errors[: MAX_ERRORS - 1], note]
 
 
 def _too_large(state: dict[str, Any], limit: int) -> Response:

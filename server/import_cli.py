@@ -34,7 +34,10 @@ from server.database import create_engine, first_line, safe_url
 from server.settings import Settings
 
 if TYPE_CHECKING:
-    from schema.imports.upr_info import ParseResult, Rejected
+    from schema.imports.parsed import ParseResult, Rejected
+
+# What every importer's `parse` is: (name, data, encoding, into=, progress=).
+Parser = Callable[..., "ParseResult"]
 
 SHOWN_REJECTIONS = 20
 
@@ -64,8 +67,8 @@ def _write_report(path: Path, rejected: list[Rejected]) -> None:
         writer.writerows((r.file, r.row, r.reason) for r in rejected)
 
 
-def _summary(result: ParseResult, new: int, present: int, dry_run: bool) -> Table:
-    title = "upr-info import (dry run: nothing written)" if dry_run else "upr-info import"
+def _summary(kind: str, result: ParseResult, new: int, present: int, dry_run: bool) -> Table:
+    title = f"{kind} import (dry run: nothing written)" if dry_run else f"{kind} import"
     table = Table(title=title)
     table.add_column("")
     table.add_column("count", justify="right")
@@ -81,32 +84,74 @@ def _summary(result: ParseResult, new: int, present: int, dry_run: bool) -> Tabl
 
 
 def register(app: typer.Typer) -> None:
-    """Adds `upright import upr-info` to the command."""
+    """Adds `upright import upr-info` and `upright import uhri` to the command."""
     import_app = typer.Typer(help="Import public recommendation databases.", no_args_is_help=True)
     import_app.command("upr-info")(upr_info_command)
+    import_app.command("uhri")(uhri_command)
     app.add_typer(import_app, name="import")
+
+
+Encoding = Annotated[
+    str | None, typer.Option(help="The files' encoding when not UTF-8 (e.g. cp1252).")
+]
+DryRun = Annotated[
+    bool, typer.Option("--dry-run", help="Parse and check everything; write nothing.")
+]
+Report = Annotated[Path | None, typer.Option(help="Write the rejected rows to this CSV file.")]
+Operator = Annotated[
+    str | None, typer.Option(help="Who runs the import, for the audit (default: OS user).")
+]
 
 
 def upr_info_command(
     files: Annotated[list[Path], typer.Argument(help="CSV exports of the UPR database.")],
-    encoding: Annotated[
-        str | None, typer.Option(help="The files' encoding when not UTF-8 (e.g. cp1252).")
-    ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Parse and check everything; write nothing.")
-    ] = False,
-    report: Annotated[
-        Path | None, typer.Option(help="Write the rejected rows to this CSV file.")
-    ] = None,
-    operator: Annotated[
-        str | None, typer.Option(help="Who runs the import, for the audit (default: OS user).")
-    ] = None,
+    encoding: Encoding = None,
+    dry_run: DryRun = False,
+    report: Report = None,
+    operator: Operator = None,
 ) -> None:
-    """Import the classic public UPR database CSV export (To, From, Text, Response,
-    Action, Issue, Session, ...). Rejected rows are reported with their reason and the
-    valid ones imported; re-running an import adds nothing."""
+    """Import the classic public UPR database CSV export.
+
+    Columns To, From, Text, Response, Action, Issue, Session, ... Rejected rows are
+    reported with their reason and the valid ones imported; re-running an import adds
+    nothing."""
+    from schema.imports.upr_info import parse
+
+    _import("upr-info", parse, files, encoding, dry_run, report, operator)
+
+
+def uhri_command(
+    files: Annotated[
+        list[Path], typer.Argument(help="CSV or XLSX exports of the Universal Human Rights Index.")
+    ],
+    encoding: Encoding = None,
+    dry_run: DryRun = False,
+    report: Report = None,
+    operator: Operator = None,
+) -> None:
+    """Import OHCHR's Universal Human Rights Index export, CSV or XLSX.
+
+    UPR, treaty-body and special-procedure recommendations, OHCHR's themes kept as
+    published; a UPR recommendation also in the UPR database export is the same
+    recommendation. Rejected rows are reported with their reason and the valid ones
+    imported; re-running an import adds nothing."""
+    from schema.imports.uhri import parse
+
+    _import("uhri", parse, files, encoding, dry_run, report, operator)
+
+
+def _import(
+    kind: str,
+    parse: Parser,
+    files: list[Path],
+    encoding: str | None,
+    dry_run: bool,
+    report: Path | None,
+    operator: str | None,
+) -> None:
+    """Every file parsed, then written in batches, summarised and audited as `import.<kind>`."""
     from schema.imports.decoding import FileRefused, check_encoding
-    from schema.imports.upr_info import ParseResult, parse
+    from schema.imports.parsed import ParseResult
     from server.cli import console, fail, load_settings, require_database
 
     try:
@@ -140,6 +185,7 @@ def upr_info_command(
             new, present = asyncio.run(
                 _write(
                     settings,
+                    kind,
                     result,
                     dry_run,
                     operator,
@@ -153,7 +199,7 @@ def upr_info_command(
                 f"import into {safe_url(settings.database_url)} stopped: {first_line(error)} "
                 "(the batches before it are committed: re-run to complete)"
             )
-    console.print(_summary(result, new, present, dry_run))
+    console.print(_summary(kind, result, new, present, dry_run))
     for rejected in result.rejected[:SHOWN_REJECTIONS]:
         console.print(f"rejected {rejected.file} row {rejected.row}: {rejected.reason}")
     if len(result.rejected) > SHOWN_REJECTIONS:
@@ -173,6 +219,7 @@ def _advance(progress: Progress, task: TaskID) -> Callable[[int], None]:
 
 async def _write(
     settings: Settings,
+    kind: str,
     result: ParseResult,
     dry_run: bool,
     operator: str | None,
@@ -187,7 +234,7 @@ async def _write(
     async def audit(status: str) -> None:
         await record_import(
             engine,
-            "import.upr_info",
+            f"import.{kind.replace('-', '_')}",
             {
                 "status": status,
                 "operator": operator or getpass.getuser(),

@@ -71,6 +71,13 @@ class Settings(BaseSettings):
     max_body_bytes: Annotated[int, Field(ge=10_000, le=50_000_000)] = 2_000_000
     # Seconds one request may run before it is cut short (SERVICE_UNAVAILABLE).
     request_timeout: Annotated[float, Field(gt=0, le=600)] = 30.0
+    # Allow-list mode: only operations registered with `upright operations register` run.
+    persisted_only: bool = False
+    # Query cost points (schema.cost): the most one request may cost, and what a viewer
+    # (user, token, or client address when anonymous) may spend per hour.
+    max_query_cost: Annotated[int, Field(ge=1)] = 25_000
+    hourly_cost_budget: Annotated[int, Field(ge=1)] = 500_000
+    hourly_cost_budget_anonymous: Annotated[int, Field(ge=1)] = 50_000
     # JSON lines unless told otherwise (development defaults to text).
     log_format: LogFormat | None = None
     # Browser origins allowed to call the API (comma-separated, e.g.

@@ -40,6 +40,7 @@ from schema.tables.recommendations import (
     recommendation_affected_persons,
     recommendation_sdg_goals,
     recommendation_sdg_targets,
+    recommendation_source_themes,
     recommendation_themes,
     recommending_states,
 )
@@ -136,6 +137,7 @@ async def make_recommendation(
     affected: Sequence[str] = (),
     goals: Sequence[int] = (),
     targets: Sequence[str] = (),
+    source_themes: Sequence[str] = (),
     links: Sequence[tuple[str, str | None, uuid.UUID | None]] = (),
     response: Response | None = Response.SUPPORTED,
     action_category: int | None = 4,
@@ -165,6 +167,7 @@ async def make_recommendation(
             (recommendation_affected_persons, "affected_person_code", affected),
             (recommendation_sdg_goals, "goal_number", goals),
             (recommendation_sdg_targets, "target_code", targets),
+            (recommendation_source_themes, "name", source_themes),
         ]
         for table, column, values in tags:
             for value in values:

@@ -20,6 +20,15 @@ async def execute(
     )
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
+    return without_cost(body)
+
+
+def without_cost(body: dict[str, Any]) -> dict[str, Any]:
+    """The body without `extensions.cost`, which every response carries (see
+    tests/schema/cost) and whose remaining budget changes from one request to the next."""
+    extensions = body.pop("extensions", None)
+    assert extensions is not None, body
+    assert set(extensions) == {"cost"}, extensions
     return body
 
 

@@ -13,6 +13,7 @@ fails `test_the_table_has_a_row_for_every_field`.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 from collections.abc import Sequence
 from typing import Any
@@ -99,6 +100,14 @@ RECOMMENDATIONS = "{ recommendations(first: 1) { totalCount } }"
 RECOMMENDATION_STATS = "{ recommendationStats { total } }"
 NATIONAL_NGOS = "{ organisations(first: 1, filter: {kind: NATIONAL_NGO}) { totalCount } }"
 COALITIONS = "{ coalitions(first: 1) { totalCount } }"
+# Kenya's review in cycle 4 (session 48) is the world's review.
+MIDTERM_REPORT = """
+query($coalition: ID) {
+  midtermReport(state: "KEN", cycle: 4, audience: {coalitionId: $coalition}) {
+    recommendations { text }
+  }
+}
+"""
 
 # Mutations select their userErrors: "ok" is a payload without any.
 LOGOUT = "mutation { logout { userErrors { code } } }"
@@ -268,6 +277,22 @@ mutation($id: ID!) {{
   updatePledge(pledgeId: $id, version: 1, input: {PLEDGE_INPUT}) {{ userErrors {{ code }} }}
 }}
 """
+EXPORT = """
+mutation($recipient: ID) {
+  exportRecommendations(input: {recipient: $recipient}) { userErrors { code } export { count } }
+}
+"""
+# A one-row UPR-info file, imported as a dry run (the world stays as it is).
+IMPORT_FILE = base64.b64encode(
+    b"To,To-Rgrp,To-Org,Text,From,From-Rgrp,From-Org,Response,Action,Issue,Session\n"
+    b"Kenya,Africa,,Ratify the Convention,Malawi,Africa,,Supported,5,,35\n"
+).decode()
+IMPORT = f"""
+mutation {{
+  importRecommendations(input: {{format: UPR_INFO, fileName: "a.csv", content: "{IMPORT_FILE}",
+                                 dryRun: true}}) {{ userErrors {{ code }} result {{ rowsRead }} }}
+}}
+"""
 # Keepers of contacts: members and admins of non-government organisations.
 KEEPERS_ON_NOTHING = cells(
     FORBIDDEN,
@@ -360,6 +385,29 @@ MATRIX: list[Row] = [
     Row(cells(NULL, ok=[*NGO, UNVETTED, GOVERNMENT, PLATFORM]), "organisations", NATIONAL_NGOS),
     Row(cells(NULL, ok=[*NGO, UNVETTED, GOVERNMENT]), "coalitions", COALITIONS),
     Row(cells(NULL), "contacts", CONTACTS),  # none kept yet: see tests/schema/registry
+    # Reports: the public one for anyone; a coalition's for its active members who read
+    # shared work (not a token without recommendations:read); NOT_FOUND for anyone else,
+    # and for a coalition the asker is only invited to.
+    Row(EVERYONE, "midtermReport", MIDTERM_REPORT, case="public"),
+    Row(
+        cells(
+            NOT_FOUND,
+            unauthenticated=[ANON],
+            forbidden=[t for t in TOKENS if t != READER],
+            ok=[*NGO, GOVERNMENT],
+        ),
+        "midtermReport",
+        MIDTERM_REPORT,
+        {"coalition": "@coalition"},
+        "coalition",
+    ),
+    Row(
+        cells(NOT_FOUND, unauthenticated=[ANON], forbidden=[t for t in TOKENS if t != READER]),
+        "midtermReport",
+        MIDTERM_REPORT,
+        {"coalition": "@invited_to"},
+        "coalition only invited to",
+    ),
     # Admins read their organisation's chain (empty before any mutation); the platform
     # admin the platform's (the key versions recorded at start-up are in it).
     Row(
@@ -465,6 +513,7 @@ MATRIX: list[Row] = [
     Row(PLATFORM_ADMIN, "createOrganisation", CREATE_ORGANISATION),
     Row(PLATFORM_ADMIN, "setOrganisationVetted", SET_VETTED, {"id": "@candidate"}),
     Row(PLATFORM_ADMIN, "inviteOrganisationAdmin", INVITE_ORGANISATION_ADMIN, {"id": "@candidate"}),
+    Row(PLATFORM_ADMIN, "importRecommendations", IMPORT),
     Row(OWN_ORGANISATION_ADMINS, "setPublicProfile", SET_PUBLIC_PROFILE),
     Row(OWN_ORGANISATION_ADMINS, "createCoalition", CREATE_COALITION),
     Row(
@@ -544,6 +593,22 @@ MATRIX: list[Row] = [
         "updatePledge",
         UPDATE_PLEDGE,
         {"id": "@pledge_coalition"},
+    ),
+    # Exports: any signed-in user, or a token with recommendations:read; a recipient
+    # out of the exporter's sight in the directory is NOT_FOUND.
+    Row(
+        cells(FORBIDDEN, unauthenticated=[ANON], ok=[*USERS, READER]),
+        "exportRecommendations",
+        EXPORT,
+    ),
+    Row(
+        cells(
+            FORBIDDEN, unauthenticated=[ANON], ok=[*NGO, GOVERNMENT, PLATFORM], not_found=[UNVETTED]
+        ),
+        "exportRecommendations",
+        EXPORT,
+        {"recipient": "@partner"},
+        "for an organisation",
     ),
     Row(SIGNED_IN_USERS, "logout", LOGOUT),
 ]

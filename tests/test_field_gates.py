@@ -53,6 +53,7 @@ PUBLIC = frozenset(
         "recommendations",
         "activities",  # the policy filters every row
         "recommendationStats",
+        "midtermReport",  # the public report for anyone; a coalition's checks its members
         "organisations",
         "coalitions",
         "contacts",  # an empty list to anonymous clients and tokens without contacts:read

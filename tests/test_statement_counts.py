@@ -30,7 +30,7 @@ query($first: Int!) {
     totalCount
     nodes {
       id text cycle state { name } recommendingStates { code } themes { name }
-      affectedPersons { code } sdgGoals { number } links { documentSymbol }
+      affectedPersons { code } sdgGoals { number } sourceThemes links { documentSymbol }
       review {
         reviewDate
         timeline { kind date status activities { title organisers { name } } }
@@ -95,6 +95,6 @@ async def test_a_dashboard_query_costs_the_same_at_every_page_size(
         assert len(result["activities"]["nodes"]) == size
         counts[size] = len(statements)
     # Then the statements are the same at every size: for recommendations the page, its
-    # count and one per relation (12), reviews and their timelines' activities with
+    # count and one per relation (13), reviews and their timelines' activities with
     # organisers (3); for activities the page and one per relation (5)
-    assert counts == {1: 20, 10: 20, 100: 20}
+    assert counts == {1: 21, 10: 21, 100: 21}

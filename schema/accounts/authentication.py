@@ -88,7 +88,7 @@ async def _session_viewer(context: Context, digest: bytes) -> Viewer:
                 update(UserSession).where(_sessions.id == row.id).values(last_seen_at=now)
             )
     role = Role(row.role)
-    coalitions, members = await _coalitions(context, row.organisation_id)
+    coalitions, members = await active_coalitions(context, row.organisation_id)
     return Viewer(
         organisation_id=row.organisation_id,
         vetted_partner=row.vetted_partner,
@@ -132,7 +132,7 @@ async def _token_viewer(context: Context, digest: bytes) -> Viewer:
             await connection.execute(
                 update(ApiToken).where(_tokens.id == row.id).values(last_used_at=now)
             )
-    coalitions, members = await _coalitions(context, row.organisation_id)
+    coalitions, members = await active_coalitions(context, row.organisation_id)
     return Viewer(
         organisation_id=row.organisation_id,
         vetted_partner=row.vetted_partner,
@@ -144,7 +144,7 @@ async def _token_viewer(context: Context, digest: bytes) -> Viewer:
     )
 
 
-async def _coalitions(
+async def active_coalitions(
     context: Context, organisation_id: uuid.UUID
 ) -> tuple[frozenset[uuid.UUID], frozenset[uuid.UUID]]:
     """The coalitions an organisation is an active member of, and their active members."""

@@ -21,9 +21,13 @@ _BOMS = (
 def check_encoding(encoding: str) -> str:
     """The codec's canonical name; FileRefused for a name Python does not know."""
     try:
-        return codecs.lookup(encoding).name
+        info = codecs.lookup(encoding)
     except LookupError:
-        raise FileRefused(f"unknown encoding {encoding!r} (try utf-8, cp1252, latin-1)") from None
+        info = None
+    # Bytes-to-bytes codecs (zlib, base64) are not text encodings: CPython marks them.
+    if info is None or not getattr(info, "_is_text_encoding", True):
+        raise FileRefused(f"unknown encoding {encoding!r} (try utf-8, cp1252, latin-1)")
+    return info.name
 
 
 def decode(name: str, data: bytes, encoding: str | None = None) -> str:

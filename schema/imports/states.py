@@ -78,8 +78,10 @@ def _index() -> dict[str, str]:
     return names
 
 
+@functools.lru_cache(maxsize=4096)
 def state_code(name: str) -> str | None:
-    """The alpha-3 code of a state named by UN name, ISO name, alias or alpha-3 code."""
+    """The alpha-3 code of a state named by UN name, ISO name, alias or alpha-3 code
+    (cached: an export names the same few hundred states in every row)."""
     cleaned = name.strip()
     if len(cleaned) == 3 and cleaned.isalpha() and cleaned.isupper():
         return cleaned if pycountry.countries.get(alpha_3=cleaned) else None

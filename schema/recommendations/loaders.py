@@ -18,6 +18,7 @@ from schema.tables.recommendations import (
     recommendation_affected_persons,
     recommendation_sdg_goals,
     recommendation_sdg_targets,
+    recommendation_source_themes,
     recommendation_themes,
     recommending_states,
 )
@@ -72,6 +73,7 @@ theme_codes = _tag_loader(recommendation_themes, "theme_code")
 affected_person_codes = _tag_loader(recommendation_affected_persons, "affected_person_code")
 sdg_goal_numbers = _tag_loader(recommendation_sdg_goals, "goal_number")
 sdg_target_codes = _tag_loader(recommendation_sdg_targets, "target_code")
+source_theme_names = _tag_loader(recommendation_source_themes, "name")
 
 
 async def link_rows(context: Context, keys: list[uuid.UUID]) -> dict[uuid.UUID, list[Row[Any]]]:

@@ -93,6 +93,14 @@ class Recommendation(Node):
     def themes(self, info: Info[Context, None]) -> Resolved[list[Theme]]:
         return self._related(info, "themes")
 
+    @strawberry.field(
+        description="OHCHR's own themes as published (UHRI imports); `themes` holds "
+        "those that map onto ours.",
+        graphql_type=list[str],
+    )
+    def source_themes(self, info: Info[Context, None]) -> Resolved[list[str]]:
+        return self._related(info, "sourceThemes")
+
     @strawberry.field(graphql_type=list[AffectedPerson])
     def affected_persons(self, info: Info[Context, None]) -> Resolved[list[AffectedPerson]]:
         return self._related(info, "affectedPersons")
@@ -224,6 +232,7 @@ RELATIONS: dict[str, Relation] = {
     "themes": Relation(
         loaders.theme_codes, lambda codes, ref: _by_name(ref.themes[c] for c in codes)
     ),
+    "sourceThemes": Relation(loaders.source_theme_names, lambda names, _: sorted(names)),
     "affectedPersons": Relation(
         loaders.affected_person_codes,
         lambda codes, ref: _by_name(ref.affected_persons[c] for c in codes),

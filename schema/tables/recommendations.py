@@ -103,6 +103,22 @@ recommendation_sdg_targets = _tag_table(
 )
 
 
+# OHCHR's own themes (UHRI exports), as published: kept beside their mapping onto
+# `themes`, which only some of them have.
+recommendation_source_themes = Table(
+    "recommendation_source_themes",
+    Base.metadata,
+    Column(
+        "recommendation_id",
+        Uuid,
+        ForeignKey("recommendations.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("name", Text, primary_key=True),
+    Index("ix_recommendation_source_themes_name", "name", "recommendation_id"),
+)
+
+
 class RecommendationLink(Base):
     """A cross-reference to a recommendation of another mechanism or an earlier cycle,
     by document symbol and paragraph; `target_id` is set once that one is imported."""

@@ -23,7 +23,9 @@ QUERY = {"query": "{ cycles { number } }"}
 
 @asynccontextmanager
 async def _client(
-    app: Starlette, client: tuple[str, int] = ("127.0.0.1", 40000), base: str = "http://upright.test"
+    app: Starlette,
+    client: tuple[str, int] = ("127.0.0.1", 40000),
+    base: str = "http://upright.test",
 ) -> AsyncIterator[httpx.AsyncClient]:
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app, client=client)

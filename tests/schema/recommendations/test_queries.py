@@ -158,7 +158,7 @@ async def test_statements_do_not_grow_with_page_size(
 
 RELATIONS = """
   review { id } recommendingStates { code } themes { code } affectedPersons { code }
-  sdgGoals { number } sdgTargets links { documentSymbol target { text } }
+  sdgGoals { number } sdgTargets sourceThemes links { documentSymbol target { text } }
 """
 
 
@@ -175,6 +175,7 @@ async def test_prefetched_and_loaded_relations_agree(
         affected=["women-girls", "children"],
         goals=[16, 5],
         targets=["16.10", "5.2", "16.3", "16.a"],
+        source_themes=["Women's rights", "Administration of justice & fair trial"],
         links=[("CEDAW/C/KEN/CO/8", "24(b)", treaty), ("CAT/C/KEN/CO/3", None, None)],
     )
     # When it is read in a list (relations prefetched for the page, through fragments
@@ -196,6 +197,7 @@ async def test_prefetched_and_loaded_relations_agree(
     assert [p["code"] for p in node["affectedPersons"]] == ["children", "women-girls"]
     assert [g["number"] for g in node["sdgGoals"]] == [5, 16]
     assert node["sdgTargets"] == ["5.2", "16.3", "16.10", "16.a"]
+    assert node["sourceThemes"] == ["Administration of justice & fair trial", "Women's rights"]
     assert [link["documentSymbol"] for link in node["links"]] == [
         "CEDAW/C/KEN/CO/8",
         "CAT/C/KEN/CO/3",
