@@ -34,7 +34,13 @@ def create_engine(settings: Settings) -> AsyncEngine:
         # requests fail only while the database is really down.
         pool_pre_ping=True,
         pool_recycle=1800,
-        connect_args={"timeout": 10},  # seconds to establish a connection
+        connect_args={
+            "timeout": 10,  # seconds to establish a connection
+            # asyncpg prepares every statement; after five runs PostgreSQL may switch to
+            # a generic plan, blind to the values. For search and state filters over
+            # skewed data that plan was 40x slower (bench/README.md): plan each run.
+            "server_settings": {"plan_cache_mode": "force_custom_plan"},
+        },
         hide_parameters=True,
     )
 
