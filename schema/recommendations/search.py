@@ -16,7 +16,17 @@ import re
 import unicodedata
 
 import snowballstemmer
-from sqlalchemy import ColumnElement, String, bindparam, column, func, literal_column, select, table
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    any_,
+    bindparam,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+)
 
 from schema.errors import BadUserInput
 from schema.tables.recommendations import Recommendation
@@ -33,6 +43,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 # is a word anyone searches for.
 _MAX_WORD_LENGTH = 100
 
+_matches = Recommendation.__table__.alias("search_matches")
 _recommendations = Recommendation.__table__.c
 # SQLite's FTS5 index of `search_tokens` (migration 0004), by the recommendation's rowid.
 _fts = table("recommendation_search", column("rowid"))
@@ -104,11 +115,18 @@ def search_clause(dialect_name: str, query: str) -> ColumnElement[bool]:
         # 'simple' is a literal, not a parameter: the expression must be the GIN index's
         # own for the planner to use it, also in a generic plan.
         simple = literal_column("'simple'", String)
-        return func.to_tsvector(simple, _recommendations.search_tokens).bool_op("@@")(
-            func.plainto_tsquery(
-                simple, bindparam("search_words", " ".join(words), String, unique=True)
+        matches = select(_matches.c.id).where(
+            func.to_tsvector(simple, _matches.c.search_tokens).bool_op("@@")(
+                func.plainto_tsquery(
+                    simple, bindparam("search_words", " ".join(words), String, unique=True)
+                )
             )
         )
+        # The matches first, through the GIN index, as an array the primary key is
+        # probed with. As a plain condition, the planner walked the primary key in list
+        # order and computed each row's tsvector until the page was full: 900 ms for a
+        # word in 1% of 100,000 recommendations, 12 ms this way (bench/README.md).
+        return _recommendations.id == any_(func.array(matches.scalar_subquery()))
     if dialect_name == "sqlite":
         # Quoted, a word is never read as an FTS5 operator; side by side, all must match.
         all_words = " ".join(f'"{word}"' for word in words)
