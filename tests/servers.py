@@ -5,25 +5,18 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-import httpx
 import pytest
 
+from bench.run import free_port
+from bench.run import wait_until_ready as bench_wait_until_ready
+
 UPRIGHT = str(Path(sys.executable).with_name("upright"))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @contextlib.contextmanager
@@ -58,15 +51,9 @@ def running_server(
 
 
 def wait_until_ready(base: str, process: subprocess.Popen[bytes], log: IO[str]) -> None:
-    """Poll /readyz until the process serves (an event to wait for, not a timing)."""
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            log.seek(0)
-            pytest.fail(f"server did not start:\n{log.read()}")
-        time.sleep(0.1)
+    """Poll /readyz until the process serves (an event to wait for, not a timing); the
+    benchmark's own wait, failing the test with the server's log."""
+    try:
+        bench_wait_until_ready(base, process, log)
+    except RuntimeError as error:
+        pytest.fail(str(error))

@@ -23,6 +23,9 @@ from tests.graphql import execute
 from tests.principals import insert_token
 
 ANONYMOUS = "anonymous"
+# The usual cast: a vetted national NGO, a vetted international partner, an unvetted
+# group and a government ministry.
+NGO, PARTNER, UNVETTED, GOVERNMENT = "ngo", "partner", "unvetted", "government"
 
 
 @dataclass
@@ -53,6 +56,26 @@ class World:
             self.engine, self.keys, self.organisations[who], Role.MEMBER
         )
         self.sessions[who] = await sign_in(self.client, email)
+
+    async def add_cast(self, ngo_public: bool = True) -> None:
+        """The usual cast. The partner shows in the public directory, and the NGO too
+        unless `ngo_public` is false, so readers of their PUBLIC rows see who made them."""
+        await self.add(
+            NGO,
+            "Kenya Rights Network",
+            OrganisationKind.NATIONAL_NGO,
+            vetted=True,
+            public=ngo_public,
+        )
+        await self.add(
+            PARTNER,
+            "Geneva Rights Watch",
+            OrganisationKind.INTERNATIONAL_NGO,
+            vetted=True,
+            public=True,
+        )
+        await self.add(UNVETTED, "Unvetted Group", OrganisationKind.NATIONAL_NGO)
+        await self.add(GOVERNMENT, "Ministry of Justice", OrganisationKind.GOVERNMENT)
 
     async def session(self, who: str, role: Role) -> str:
         """Another user of `who`'s organisation, signed in."""

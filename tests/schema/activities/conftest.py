@@ -22,13 +22,10 @@ from schema.tables.followup import (
     activity_organisers,
     activity_recommendations,
 )
-from schema.tables.organisations import OrganisationKind
 from security.platform import PlatformKeys
 from tests.clock import Clock
 from tests.factories import make_coalition, make_recommendation, make_review
-from tests.worlds import World
-
-NGO, PARTNER, UNVETTED, GOVERNMENT = "ngo", "partner", "unvetted", "government"
+from tests.worlds import GOVERNMENT, NGO, PARTNER, World
 
 ACTIVITY_FIELDS = """
   id kind title description startsOn endsOn city stage cancelledAt visibility version
@@ -167,12 +164,7 @@ async def world(
     engine: AsyncEngine, platform_keys: PlatformKeys, client: httpx.AsyncClient, clock: Clock
 ) -> ActivityWorld:
     world = ActivityWorld(engine, platform_keys, client, clock)
-    await world.add(NGO, "Kenya Rights Network", OrganisationKind.NATIONAL_NGO, vetted=True)
-    await world.add(
-        PARTNER, "Geneva Rights Watch", OrganisationKind.INTERNATIONAL_NGO, vetted=True, public=True
-    )
-    await world.add(UNVETTED, "Unvetted Group", OrganisationKind.NATIONAL_NGO)
-    await world.add(GOVERNMENT, "Ministry of Justice", OrganisationKind.GOVERNMENT)
+    await world.add_cast(ngo_public=False)
     world.coalition_key = await make_coalition(
         engine,
         world.organisations[NGO],

@@ -11,17 +11,8 @@ from schema.db import new_id
 from schema.relay import to_global_id
 from security.roles import Role
 from tests.graphql import error_codes
-from tests.schema.activities.conftest import (
-    CANCEL,
-    CREATE,
-    GOVERNMENT,
-    NGO,
-    PARTNER,
-    UNVETTED,
-    UPDATE,
-    ActivityWorld,
-)
-from tests.worlds import ANONYMOUS
+from tests.schema.activities.conftest import CANCEL, CREATE, UPDATE, ActivityWorld
+from tests.worlds import ANONYMOUS, GOVERNMENT, NGO, PARTNER, UNVETTED
 
 
 async def test_create_records_the_activity_with_its_owner_among_the_organisers(

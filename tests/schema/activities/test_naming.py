@@ -8,8 +8,8 @@ from __future__ import annotations
 from sqlalchemy import update
 
 from schema.tables.organisations import Organisation
-from tests.schema.activities.conftest import GOVERNMENT, NGO, PARTNER, ActivityWorld
-from tests.worlds import ANONYMOUS
+from tests.schema.activities.conftest import ActivityWorld
+from tests.worlds import ANONYMOUS, GOVERNMENT, NGO, PARTNER
 
 NAMES = """
 query($id: ID!) {

@@ -13,15 +13,8 @@ from schema.tables.followup import PledgeStatus
 from security.sharing import Visibility
 from tests.factories import make_activity, make_pledge
 from tests.graphql import error_codes
-from tests.schema.activities.conftest import (
-    GOVERNMENT,
-    NGO,
-    PARTNER,
-    UNVETTED,
-    UPDATE_PLEDGE,
-    ActivityWorld,
-)
-from tests.worlds import ANONYMOUS
+from tests.schema.activities.conftest import UPDATE_PLEDGE, ActivityWorld
+from tests.worlds import ANONYMOUS, GOVERNMENT, NGO, PARTNER, UNVETTED
 
 GAP = """
 query($id: ID!) {

@@ -16,16 +16,9 @@ from schema.tables.followup import ActivityKind
 from security.sharing import Visibility
 from tests.factories import make_activity, make_pledge, make_review
 from tests.graphql import data, error_codes
-from tests.schema.activities.conftest import (
-    GOVERNMENT,
-    NGO,
-    NODE,
-    PARTNER,
-    UNVETTED,
-    ActivityWorld,
-)
+from tests.schema.activities.conftest import NODE, ActivityWorld
 from tests.statements import count_statements
-from tests.worlds import ANONYMOUS
+from tests.worlds import ANONYMOUS, GOVERNMENT, NGO, PARTNER, UNVETTED
 
 LIST = """
 query($filter: ActivityFilter, $first: Int, $after: String) {

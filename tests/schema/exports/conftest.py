@@ -15,14 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schema.relay import to_global_id
 from schema.tables.followup import ImplementationStatus
-from schema.tables.organisations import OrganisationKind
 from security.platform import PlatformKeys
 from security.sharing import Visibility
 from tests.clock import Clock
 from tests.factories import make_assessment, make_coalition, make_recommendation, make_review
-from tests.worlds import World
-
-NGO, PARTNER, UNVETTED, GOVERNMENT = "ngo", "partner", "unvetted", "government"
+from tests.worlds import NGO, PARTNER, World
 
 EXPORT = """
 mutation($input: ExportRecommendationsInput!) {
@@ -85,14 +82,7 @@ async def world(
     engine: AsyncEngine, platform_keys: PlatformKeys, client: httpx.AsyncClient, clock: Clock
 ) -> ExportWorld:
     world = ExportWorld(engine, platform_keys, client, clock)
-    await world.add(
-        NGO, "Kenya Rights Network", OrganisationKind.NATIONAL_NGO, vetted=True, public=True
-    )
-    await world.add(
-        PARTNER, "Geneva Rights Watch", OrganisationKind.INTERNATIONAL_NGO, vetted=True, public=True
-    )
-    await world.add(UNVETTED, "Unvetted Group", OrganisationKind.NATIONAL_NGO)
-    await world.add(GOVERNMENT, "Ministry of Justice", OrganisationKind.GOVERNMENT)
+    await world.add_cast()
     world.coalition = await make_coalition(
         engine, world.organisations[NGO], [world.organisations[PARTNER]]
     )

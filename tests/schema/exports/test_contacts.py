@@ -16,7 +16,8 @@ from schema.tables.registry import Contact
 from security.keyring import KeyRoot
 from security.pseudonyms import pseudonym
 from tests.graphql import data
-from tests.schema.exports.conftest import NGO, PARTNER, ExportWorld
+from tests.schema.exports.conftest import ExportWorld
+from tests.worlds import NGO, PARTNER
 
 PSEUDONYM = re.compile(r"HRD-[0-9A-Z]{4}-[0-9A-Z]{4}")
 CREATE = """

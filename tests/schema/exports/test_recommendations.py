@@ -11,15 +11,8 @@ from schema.relay import to_global_id
 from schema.tables.followup import ImplementationStatus
 from security.sharing import Visibility
 from tests.graphql import error_codes
-from tests.schema.exports.conftest import (
-    EXPORT,
-    GOVERNMENT,
-    NGO,
-    PARTNER,
-    UNVETTED,
-    ExportWorld,
-)
-from tests.worlds import ANONYMOUS
+from tests.schema.exports.conftest import EXPORT, ExportWorld
+from tests.worlds import ANONYMOUS, GOVERNMENT, NGO, PARTNER, UNVETTED
 
 NOT = ImplementationStatus.NOT_IMPLEMENTED
 FULLY = ImplementationStatus.FULLY_IMPLEMENTED

@@ -9,9 +9,10 @@ from schema.relay import to_global_id
 from security.sharing import Visibility
 from tests.factories import make_recommendation, make_review
 from tests.graphql import data
-from tests.schema.exports.conftest import NGO, PARTNER, ExportWorld
+from tests.schema.exports.conftest import ExportWorld
 from tests.schema.exports.test_contacts import CREATE
 from tests.statements import count_statements
+from tests.worlds import NGO, PARTNER
 
 
 async def _state(world: ExportWorld, state: str, count: int) -> None:

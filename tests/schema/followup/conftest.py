@@ -13,13 +13,10 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schema.relay import to_global_id
-from schema.tables.organisations import OrganisationKind
 from security.platform import PlatformKeys
 from tests.clock import Clock
 from tests.factories import make_coalition, make_recommendation, make_review
-from tests.worlds import World
-
-NGO, PARTNER, UNVETTED, GOVERNMENT = "ngo", "partner", "unvetted", "government"
+from tests.worlds import NGO, PARTNER, World
 
 ENGAGEMENT_FIELDS = """
   id role note visibility version createdAt updatedAt
@@ -105,14 +102,7 @@ async def world(
     # The NGO and the partner show in the public directory, so readers of their PUBLIC
     # rows see who made them (the unvetted group does not: tests/schema/activities/
     # test_naming.py and test_engagements.py show what hiding changes).
-    await world.add(
-        NGO, "Kenya Rights Network", OrganisationKind.NATIONAL_NGO, vetted=True, public=True
-    )
-    await world.add(
-        PARTNER, "Geneva Rights Watch", OrganisationKind.INTERNATIONAL_NGO, vetted=True, public=True
-    )
-    await world.add(UNVETTED, "Unvetted Group", OrganisationKind.NATIONAL_NGO)
-    await world.add(GOVERNMENT, "Ministry of Justice", OrganisationKind.GOVERNMENT)
+    await world.add_cast()
     coalition = await make_coalition(
         engine, world.organisations[NGO], [world.organisations[PARTNER]]
     )

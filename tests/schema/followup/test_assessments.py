@@ -12,16 +12,8 @@ from sqlalchemy import select
 from schema.relay import to_global_id
 from schema.tables.followup import Assessment
 from tests.graphql import error_codes
-from tests.schema.followup.conftest import (
-    ASSESS,
-    ASSESSMENT_FIELDS,
-    GOVERNMENT,
-    NGO,
-    PARTNER,
-    UNVETTED,
-    FollowUpWorld,
-)
-from tests.worlds import ANONYMOUS
+from tests.schema.followup.conftest import ASSESS, ASSESSMENT_FIELDS, FollowUpWorld
+from tests.worlds import ANONYMOUS, GOVERNMENT, NGO, PARTNER, UNVETTED
 
 UPDATE = f"""
 mutation($id: ID!, $status: ImplementationStatus!, $assessedOn: Date!, $visibility: Visibility!,

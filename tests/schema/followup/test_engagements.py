@@ -13,16 +13,8 @@ from schema.tables.followup import Engagement
 from security.roles import Role
 from tests.factories import make_coalition
 from tests.graphql import error_codes
-from tests.schema.followup.conftest import (
-    ENGAGE,
-    ENGAGEMENT_FIELDS,
-    GOVERNMENT,
-    NGO,
-    PARTNER,
-    UNVETTED,
-    FollowUpWorld,
-)
-from tests.worlds import ANONYMOUS
+from tests.schema.followup.conftest import ENGAGE, ENGAGEMENT_FIELDS, FollowUpWorld
+from tests.worlds import ANONYMOUS, GOVERNMENT, NGO, PARTNER, UNVETTED
 
 UPDATE = f"""
 mutation($id: ID!, $role: EngagementRole!, $visibility: Visibility!, $version: Int!,

@@ -6,14 +6,8 @@ from __future__ import annotations
 
 from schema.relay import to_global_id
 from tests.factories import make_recommendation
-from tests.schema.followup.conftest import (
-    GOVERNMENT,
-    NGO,
-    PARTNER,
-    UNVETTED,
-    FollowUpWorld,
-)
-from tests.worlds import ANONYMOUS
+from tests.schema.followup.conftest import FollowUpWorld
+from tests.worlds import ANONYMOUS, GOVERNMENT, NGO, PARTNER, UNVETTED
 
 
 async def _assess_all(world: FollowUpWorld, hidden: bool) -> None:

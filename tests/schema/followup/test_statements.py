@@ -16,8 +16,9 @@ from schema.tables.followup import Assessment, Engagement, EngagementRole, Imple
 from security.sharing import Visibility
 from tests.factories import make_recommendation, make_review
 from tests.graphql import data
-from tests.schema.followup.conftest import NGO, PARTNER, UNVETTED, FollowUpWorld
+from tests.schema.followup.conftest import FollowUpWorld
 from tests.statements import count_statements
+from tests.worlds import NGO, PARTNER, UNVETTED
 
 FIELDS = """
   id

@@ -17,14 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schema.relay import to_global_id
 from schema.tables.followup import Assessment
-from schema.tables.organisations import OrganisationKind
 from schema.tables.recommendations import Recommendation
 from security.platform import PlatformKeys
 from tests.clock import Clock
 from tests.factories import make_coalition, make_recommendation, make_review
-from tests.worlds import World
+from tests.worlds import GOVERNMENT, NGO, PARTNER, UNVETTED, World
 
-NGO, PARTNER, UNVETTED, GOVERNMENT = "ngo", "partner", "unvetted", "government"
 REVIEW_DATE = dt.date(2020, 1, 22)  # Kenya, session 35
 
 REPORT = """
@@ -95,14 +93,7 @@ async def world(
     engine: AsyncEngine, platform_keys: PlatformKeys, client: httpx.AsyncClient, clock: Clock
 ) -> ReportWorld:
     world = ReportWorld(engine, platform_keys, client, clock)
-    await world.add(
-        NGO, "Kenya Rights Network", OrganisationKind.NATIONAL_NGO, vetted=True, public=True
-    )
-    await world.add(
-        PARTNER, "Geneva Rights Watch", OrganisationKind.INTERNATIONAL_NGO, vetted=True, public=True
-    )
-    await world.add(UNVETTED, "Unvetted Group", OrganisationKind.NATIONAL_NGO)
-    await world.add(GOVERNMENT, "Ministry of Justice", OrganisationKind.GOVERNMENT)
+    await world.add_cast()
     org = world.organisations
     world.coalition_keys = {
         "coalition": await make_coalition(engine, org[NGO], [org[PARTNER], org[GOVERNMENT]]),

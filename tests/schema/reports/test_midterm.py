@@ -18,14 +18,8 @@ from schema.tables.recommendations import Response
 from security.sharing import Visibility
 from tests.factories import make_activity, make_assessment, make_recommendation, make_review
 from tests.graphql import data, error_codes
-from tests.schema.reports.conftest import (
-    GOVERNMENT,
-    NGO,
-    PARTNER,
-    UNVETTED,
-    ReportWorld,
-)
-from tests.worlds import ANONYMOUS
+from tests.schema.reports.conftest import ReportWorld
+from tests.worlds import ANONYMOUS, GOVERNMENT, NGO, PARTNER, UNVETTED
 
 S = ImplementationStatus
 STATS = """

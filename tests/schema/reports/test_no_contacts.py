@@ -14,7 +14,8 @@ from server.reports.html import render_html
 from server.reports.markdown import render_markdown
 from server.reports.query import MIDTERM_REPORT
 from tests.factories import make_activity, make_assessment
-from tests.schema.reports.conftest import NGO, ReportWorld
+from tests.schema.reports.conftest import ReportWorld
+from tests.worlds import NGO
 
 CONTACT = {
     "fullName": "Amani Kito-Wekesa",

@@ -7,8 +7,9 @@ from starlette.applications import Starlette
 
 from security.sharing import Visibility
 from tests.factories import make_activity, make_assessment
-from tests.schema.reports.conftest import GOVERNMENT, NGO, PARTNER, REPORT, ReportWorld
+from tests.schema.reports.conftest import REPORT, ReportWorld
 from tests.statements import count_statements
+from tests.worlds import GOVERNMENT, NGO, PARTNER
 
 
 async def _followed_up(world: ReportWorld, paragraph: str) -> None:
