@@ -21,6 +21,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from schema.cost.extension import CostLimit
+from schema.execution import ExecutionContext as LeanExecutionContext
 from schema.mutations import Mutation
 from schema.root import Query
 
@@ -104,4 +105,5 @@ def build_schema(development: bool = False, limits: Limits = Limits()) -> Schema
         mutation=Mutation,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not development),
+        execution_context_class=LeanExecutionContext,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -79,10 +79,12 @@ class Context:
         self._link = _Link()
         self._loaders: dict[Callable[..., Any], DataLoader[Any, Any]] = {}
 
-    async def fetch_all(self, statement: Executable) -> Sequence[Row[Any]]:
+    async def fetch_all(
+        self, statement: Executable, parameters: Mapping[str, Any] | None = None
+    ) -> Sequence[Row[Any]]:
         async with self._link.lock:
             connection = await self._link.open(self.engine)
-            result = await connection.execute(statement)
+            result = await connection.execute(statement, parameters)
             return result.all()
 
     async def fetch_scalar(self, statement: Executable) -> Any:

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, FromClause, and_, exists, select, tuple_
 
 from schema.tables.followup import Assessment, Engagement
-from security.policy import Viewer, visible
+from security.policy import PolicyShape, Viewer, visible
 
 _assessments = Assessment.__table__
 _engagements = Engagement.__table__
@@ -24,7 +24,7 @@ def latest_order(assessment: FromClause) -> Any:
     return tuple_(c.assessed_on, c.created_at, c.id)
 
 
-def is_latest_visible(assessment: FromClause, viewer: Viewer) -> ColumnElement[bool]:
+def is_latest_visible(assessment: FromClause, viewer: Viewer | PolicyShape) -> ColumnElement[bool]:
     """`assessment` (an alias of the assessments table) is visible and no later visible
     assessment of the same organisation on the same recommendation exists. Answered per
     row from the `ix_assessments_latest` index."""

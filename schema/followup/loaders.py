@@ -3,9 +3,10 @@ relation whatever the page size, over the rows the viewer may see only."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, FromClause, Row, Select, select
@@ -15,11 +16,12 @@ from schema.followup.derived import is_latest_visible
 from schema.followup.types import Assessment, Engagement
 from schema.node import register_node, uuid_key
 from schema.organisations.types import ORGANISATION_COLUMNS
+from schema.statements import KEYS
 from schema.tables.followup import Assessment as AssessmentTable
 from schema.tables.followup import Engagement as EngagementTable
 from schema.tables.followup import ImplementationStatus
 from schema.tables.organisations import Organisation as OrganisationTable
-from security.policy import visible
+from security.policy import PolicyShape, policy_parameters, policy_shape, visible
 
 T = TypeVar("T")
 
@@ -64,11 +66,15 @@ async def _by_key(
 
 
 async def _by_recommendation(
-    context: Context, query: Select[Any], keys: Sequence[uuid.UUID], build: Callable[[Row[Any]], T]
+    context: Context,
+    query: Select[Any],
+    keys: Sequence[uuid.UUID],
+    build: Callable[[Row[Any]], T],
+    parameters: Mapping[str, Any] | None = None,
 ) -> list[list[T]]:
     """Rows of `query` grouped by recommendation, in the query's order."""
     grouped: dict[uuid.UUID, list[T]] = defaultdict(list)
-    for row in await context.fetch_all(query):
+    for row in await context.fetch_all(query, parameters):
         grouped[row.recommendation_id].append(build(row))
     return [grouped.get(key, []) for key in keys]
 
@@ -119,18 +125,28 @@ async def assessments_by_recommendation(
     )
 
 
+@functools.cache
+def _latest_statement(shape: PolicyShape) -> Select[Any]:
+    """Built once per policy shape: the hottest statement of a page of recommendations."""
+    latest = _assessments.alias("assessment")
+    return (
+        assessment_select(latest)
+        .where(latest.c.recommendation_id.in_(KEYS), is_latest_visible(latest, shape))
+        .order_by(_organisations.c.name, latest.c.id)
+    )
+
+
 async def latest_assessments_by_recommendation(
     context: Context, keys: list[uuid.UUID]
 ) -> list[list[Assessment]]:
     """Per organisation, its latest assessment the viewer may see; by organisation name."""
-    latest = _assessments.alias("assessment")
-    query = (
-        assessment_select(latest)
-        .where(latest.c.recommendation_id.in_(keys), is_latest_visible(latest, context.viewer))
-        .order_by(_organisations.c.name, latest.c.id)
-    )
+    viewer = context.viewer
     return await _by_recommendation(
-        context, query, keys, lambda row: Assessment.from_row(row, context)
+        context,
+        _latest_statement(policy_shape(viewer)),
+        keys,
+        lambda row: Assessment.from_row(row, context),
+        {KEYS.key: keys, **policy_parameters(viewer)},
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Row, Select, Table, select
 
 from schema.context import Context
+from schema.statements import KEYS
 from schema.tables.recommendations import (
     Recommendation as RecommendationTable,
 )
@@ -28,37 +29,42 @@ _recommendations = RecommendationTable.__table__.c
 _reviews = ReviewTable.__table__.c
 
 
-def recommendation_select() -> Select[Any]:
-    """The columns a `Recommendation` is built from; the session comes with its review."""
-    return select(
-        _recommendations.id,
-        _recommendations.review_id,
-        _recommendations.mechanism,
-        _recommendations.state_code,
-        _reviews.session_number,
-        _recommendations.paragraph,
-        _recommendations.text,
-        _recommendations.response,
-        _recommendations.response_wording,
-        _recommendations.action_category,
-        _recommendations.document_symbol,
-        _recommendations.recommending_body,
-    ).select_from(
-        RecommendationTable.__table__.outerjoin(
-            ReviewTable.__table__, _reviews.id == _recommendations.review_id
-        )
+_RECOMMENDATION_SELECT = select(
+    _recommendations.id,
+    _recommendations.review_id,
+    _recommendations.mechanism,
+    _recommendations.state_code,
+    _reviews.session_number,
+    _recommendations.paragraph,
+    _recommendations.text,
+    _recommendations.response,
+    _recommendations.response_wording,
+    _recommendations.action_category,
+    _recommendations.document_symbol,
+    _recommendations.recommending_body,
+).select_from(
+    RecommendationTable.__table__.outerjoin(
+        ReviewTable.__table__, _reviews.id == _recommendations.review_id
     )
+)
+
+
+def recommendation_select() -> Select[Any]:
+    """The columns a `Recommendation` is built from; the session comes with its review.
+    One statement object, built once: its `where` and `order_by` return new ones."""
+    return _RECOMMENDATION_SELECT
 
 
 def _tag_loader(
     table: Table, column: str
 ) -> Callable[[Context, list[uuid.UUID]], Awaitable[list[list[Any]]]]:
+    # Built once: a page runs it with its keys.
+    statement = select(table.c.recommendation_id, table.c[column]).where(
+        table.c.recommendation_id.in_(KEYS)
+    )
+
     async def load(context: Context, keys: list[uuid.UUID]) -> list[list[Any]]:
-        rows = await context.fetch_all(
-            select(table.c.recommendation_id, table.c[column]).where(
-                table.c.recommendation_id.in_(keys)
-            )
-        )
+        rows = await context.fetch_all(statement, {KEYS.key: keys})
         grouped: dict[uuid.UUID, list[Any]] = defaultdict(list)
         for row in rows:
             grouped[row.recommendation_id].append(row._mapping[column])

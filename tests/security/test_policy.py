@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schema.tables.followup import Activity, Engagement, FundingPledge
@@ -17,6 +17,8 @@ from security.policy import (
     child_visible,
     directory_listed,
     directory_visible,
+    policy_parameters,
+    policy_shape,
     visible,
 )
 from security.roles import Role
@@ -33,10 +35,16 @@ from tests.factories import (
 
 
 async def _visible_engagements(engine: AsyncEngine, viewer: Viewer) -> set[uuid.UUID]:
+    """What `visible` lets the viewer see; asserting on the way that the statement built
+    once per policy shape, run with the viewer's parameters, sees exactly the same."""
     table = Engagement.__table__.c
     async with engine.connect() as connection:
         rows = await connection.execute(select(table.id).where(visible(table, viewer)))
-        return {row.id for row in rows}
+        seen = {row.id for row in rows}
+        shaped = select(table.id).where(visible(table, policy_shape(viewer)))
+        rows = await connection.execute(shaped, policy_parameters(viewer))
+        assert {row.id for row in rows} == seen
+        return seen
 
 
 @pytest.fixture
@@ -98,6 +106,19 @@ async def test_coalition_members_see_coalition_rows(
     for name in ("member", "government"):
         viewer = Viewer(organisation_id=world[name], coalition_ids=frozenset({world["coalition"]}))
         assert await _visible_engagements(engine, viewer) == {world["PUBLIC"], world["COALITION"]}
+
+
+async def test_a_statement_built_for_a_shape_refuses_to_run_without_the_viewer(
+    engine: AsyncEngine, world: dict[str, uuid.UUID]
+) -> None:
+    # Built once for "an organisation in coalitions", it holds no viewer of its own: run
+    # without the viewer's values, it fails rather than reading as nobody in particular.
+    viewer = Viewer(organisation_id=world["member"], coalition_ids=frozenset({world["coalition"]}))
+    table = Engagement.__table__.c
+    shaped = select(table.id).where(visible(table, policy_shape(viewer)))
+    async with engine.connect() as connection:
+        with pytest.raises(StatementError, match="viewer_"):
+            await connection.execute(shaped)
 
 
 async def test_directory_shows_public_profiles_to_outsiders(engine: AsyncEngine) -> None:
