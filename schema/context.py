@@ -78,6 +78,7 @@ class Context:
         self.operation: tuple[str | None, str] | None = None
         self._link = _Link()
         self._loaders: dict[Callable[..., Any], DataLoader[Any, Any]] = {}
+        self._link.loaders.append(self._loaders)
 
     async def fetch_all(
         self, statement: Executable, parameters: Mapping[str, Any] | None = None
@@ -142,9 +143,16 @@ class Context:
         child.client_address = self.client_address
         child.viewer = reader
         child._link = self._link
+        self._link.loaders.append(child._loaders)
         return child
 
     async def close(self) -> None:
+        # Each DataLoader's batch function holds this context, which holds the loaders:
+        # a cycle that kept everything the request read alive until a full collection
+        # (RSS grew by half a megabyte a request under load). Breaking it frees the
+        # request's objects as soon as the response is sent.
+        for loaders in self._link.loaders:
+            loaders.clear()
         await self._link.close()
 
 
@@ -155,6 +163,8 @@ class _Link:
     def __init__(self) -> None:
         self.connection: AsyncConnection | None = None
         self.lock = asyncio.Lock()
+        # The DataLoaders of each context on this connection, emptied when it closes.
+        self.loaders: list[dict[Callable[..., Any], DataLoader[Any, Any]]] = []
 
     async def open(self, engine: AsyncEngine) -> AsyncConnection:
         if self.connection is None:
