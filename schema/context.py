@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -15,11 +16,14 @@ from strawberry.dataloader import DataLoader
 
 from schema.accounts.throttle import Throttle
 from schema.cost.extension import CostRules
+from schema.error_codes import database_unavailable
 from schema.reference.cache import ReferenceData
 from schema.registry.keys import RegistryKeys
 from security.passwords import Passwords
 from security.platform import PlatformKeys
 from security.policy import Viewer, reading_viewer
+
+logger = logging.getLogger("upright.context")
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -174,4 +178,13 @@ class _Link:
     async def close(self) -> None:
         if self.connection is not None:
             connection, self.connection = self.connection, None
-            await connection.close()
+            try:
+                await connection.close()
+            except Exception as error:
+                if not database_unavailable(error):
+                    raise
+                # The database went away during the request (a restart, say): the
+                # answer already says so; the connection is dropped, not pooled.
+                logger.warning("connection lost at the end of a request (%s)", type(error).__name__)
+                with contextlib.suppress(Exception):
+                    await connection.invalidate()

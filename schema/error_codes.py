@@ -25,6 +25,20 @@ logger = logging.getLogger("upright.graphql")
 
 # Connection failures: SQLAlchemy wraps most, but asyncpg lets socket errors through.
 _UNAVAILABLE = (OperationalError, InterfaceError, OSError, TimeoutError)
+# SQLSTATEs of a server that cannot take the request now, whatever the request: the
+# connection classes (08…), shutting down or starting up (57P01-57P03), too many
+# connections (53300). The driver raises them as plain DBAPIErrors.
+_UNAVAILABLE_STATES = ("57P01", "57P02", "57P03", "53300")
+
+
+def database_unavailable(error: BaseException | None) -> bool:
+    """The database is down, restarting or unreachable: the client may try again."""
+    if isinstance(error, _UNAVAILABLE):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    state = getattr(error.orig, "sqlstate", None) or ""
+    return error.connection_invalidated or state.startswith("08") or state in _UNAVAILABLE_STATES
 
 
 def classify(error: GraphQLError) -> GraphQLError:
@@ -43,9 +57,7 @@ def classify(error: GraphQLError) -> GraphQLError:
         return _with_code(error, ErrorCode.BAD_USER_INPUT, message)
     if original is None and error.path is None:
         return _document_error(error)
-    if isinstance(original, _UNAVAILABLE) or (
-        isinstance(original, DBAPIError) and original.connection_invalidated
-    ):
+    if database_unavailable(original):
         logger.warning("database unavailable during a request: %s", type(original).__name__)
         return _with_code(
             error, ErrorCode.SERVICE_UNAVAILABLE, "The database is unavailable; try again later."

@@ -8,9 +8,12 @@ import logging
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from security.keyring import Keyring
 from server.database import UNAVAILABLE, check_connection
 
 logger = logging.getLogger("upright.health")
+
+KeyVersions = dict[str, dict[str, int | list[int]]]
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -20,11 +23,26 @@ async def healthz(request: Request) -> JSONResponse:
 
 async def readyz(request: Request) -> JSONResponse:
     """Ready when the database answers; checked afresh on every call, so it tells the
-    truth while the database is down and as soon as it is back."""
+    truth while the database is down and as soon as it is back.
+
+    Both answers also list the key versions this process holds: a KEK rotation adds a
+    version to every replica's key file before promoting it, and an operator confirms
+    here that every replica holds it (the key file is held whatever the database)."""
     state = request.app.state
+    keys = key_versions(state.runtime.keyring)
     try:
         await asyncio.wait_for(check_connection(state.engine), state.settings.readiness_timeout)
     except UNAVAILABLE as error:
         logger.warning("not ready: database unavailable (%s)", type(error).__name__)
-        return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
-    return JSONResponse({"status": "ready", "database": "up"})
+        return JSONResponse(
+            {"status": "unavailable", "database": "down", "keys": keys}, status_code=503
+        )
+    return JSONResponse({"status": "ready", "database": "up", "keys": keys})
+
+
+def key_versions(keyring: Keyring) -> KeyVersions:
+    """Per root, its version numbers and the primary: never a key or a check value."""
+    return {
+        name: {"versions": sorted(root.versions), "primary": root.primary}
+        for name, root in keyring.roots.items()
+    }

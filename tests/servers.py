@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -19,12 +20,38 @@ from bench.run import wait_until_ready as bench_wait_until_ready
 UPRIGHT = str(Path(sys.executable).with_name("upright"))
 
 
+@dataclass
+class Server:
+    """A running `upright serve` process and its base URL."""
+
+    base: str
+    process: subprocess.Popen[bytes]
+    killed: bool = False
+
+    def kill(self) -> None:
+        """SIGKILL: no graceful shutdown at all, as when a node dies or the OOM killer
+        strikes."""
+        self.process.kill()
+        self.process.wait(timeout=15)
+        self.killed = True
+
+
 @contextlib.contextmanager
 def running_server(
     database_url: str, keys_file: Path, log_path: Path, **environment: str
 ) -> Iterator[str]:
     """A production server (one worker) until the block ends; its base URL. Its log
     (stdout and stderr) is written to `log_path`."""
+    with server_process(database_url, keys_file, log_path, **environment) as server:
+        yield server.base
+
+
+@contextlib.contextmanager
+def server_process(
+    database_url: str, keys_file: Path, log_path: Path, **environment: str
+) -> Iterator[Server]:
+    """`running_server` with its process, which the test may kill (`Server.kill`);
+    otherwise it must still be running at the end, and shut down gracefully."""
     port = free_port()
     env = {
         **os.environ,
@@ -39,15 +66,17 @@ def running_server(
         process = subprocess.Popen(
             [UPRIGHT, "serve", "--workers", "1"], env=env, stdout=log, stderr=subprocess.STDOUT
         )
+        server = Server(base, process)
         try:
             wait_until_ready(base, process, log)
-            yield base
+            yield server
         finally:
-            # uvicorn shuts down gracefully, then re-raises SIGTERM as its exit status.
-            process.send_signal(signal.SIGTERM)
-            assert process.wait(timeout=15) in {0, -signal.SIGTERM}
-            log.seek(0)
-            assert "Finished server process" in log.read()
+            if not server.killed:
+                # uvicorn shuts down gracefully, then re-raises SIGTERM as its exit status.
+                process.send_signal(signal.SIGTERM)
+                assert process.wait(timeout=15) in {0, -signal.SIGTERM}
+                log.seek(0)
+                assert "Finished server process" in log.read()
 
 
 def wait_until_ready(base: str, process: subprocess.Popen[bytes], log: IO[str]) -> None:

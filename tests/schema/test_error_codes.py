@@ -6,10 +6,10 @@ import logging
 
 import pytest
 import strawberry
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from schema import Schema
-from schema.error_codes import classify_all
+from schema.error_codes import classify_all, database_unavailable
 from schema.errors import BadUserInput
 
 
@@ -80,3 +80,29 @@ async def test_invalid_variables_are_bad_input_without_echo() -> None:
     assert error["extensions"] == {"code": "BAD_USER_INPUT"}
     assert error["message"] == "Variable '$v' got an invalid value for type Int!."
     assert "hunter2" not in str(error)
+
+
+class _DriverError(Exception):
+    """What the asyncpg dialect wraps: the server's SQLSTATE on `sqlstate`."""
+
+    def __init__(self, sqlstate: str) -> None:
+        super().__init__(f"server said {sqlstate}")
+        self.sqlstate = sqlstate
+
+
+@pytest.mark.parametrize(
+    ("sqlstate", "unavailable"),
+    [
+        ("57P03", True),  # the database system is starting up / shutting down
+        ("57P01", True),  # terminating connection due to administrator command
+        ("53300", True),  # too many connections
+        ("08006", True),  # connection failure
+        ("23505", False),  # a unique violation is a bug or a race, not an outage
+        ("42P01", False),  # an undefined table is a bug
+    ],
+)
+def test_a_database_refusing_connections_is_unavailable(sqlstate: str, unavailable: bool) -> None:
+    # A restarting PostgreSQL refuses connections with a plain DBAPIError (no
+    # invalidated connection): still the client's "try again later", not a bug.
+    error = DBAPIError("SELECT 1", {}, _DriverError(sqlstate))
+    assert database_unavailable(error) is unavailable

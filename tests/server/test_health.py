@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import httpx
@@ -11,6 +12,7 @@ import pytest
 from sqlalchemy.engine import make_url
 from starlette.applications import Starlette
 
+from security.keyring import Keyring, load_keyring, replace_keyring
 from server.app import create_app
 from server.settings import Settings
 from tests.graphql import error_codes, without_cost
@@ -24,10 +26,55 @@ async def _serve(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
             yield client
 
 
+def _one_version_each() -> dict[str, dict[str, object]]:
+    return {
+        root: {"versions": [1], "primary": 1}
+        for root in ("kek", "blind_index", "pseudonym", "audit")
+    }
+
+
 async def test_healthz_and_readyz(client: httpx.AsyncClient) -> None:
     assert (await client.get("/healthz")).json() == {"status": "ok"}
     ready = await client.get("/readyz")
-    assert (ready.status_code, ready.json()) == (200, {"status": "ready", "database": "up"})
+    assert (ready.status_code, ready.json()) == (
+        200,
+        {"status": "ready", "database": "up", "keys": _one_version_each()},
+    )
+
+
+def _secrets_of(keyring: Keyring) -> list[str]:
+    """Every way a key or check value could be spelled in a response."""
+    keys = [key for root in keyring.roots.values() for key in root.versions.values()]
+    checks = [value for root in keyring.check_values().values() for value in root.values()]
+    return [base64.b64encode(key).decode() for key in keys] + [key.hex() for key in keys] + checks
+
+
+async def test_readyz_lists_the_key_versions_each_replica_holds(
+    make_app: Callable[..., Starlette], key_path: Path
+) -> None:
+    # Given a replica on a key file with one version of each root
+    async for client in _serve(make_app(keys_file=key_path)):
+        assert (await client.get("/readyz")).json()["keys"]["kek"] == {
+            "versions": [1],
+            "primary": 1,
+        }
+    # When KEK version 2 is added to its key file and the replica restarts
+    added = load_keyring(key_path).with_new_version("kek")
+    replace_keyring(key_path, added)
+    async for client in _serve(make_app(keys_file=key_path)):
+        ready = await client.get("/readyz")
+        # Then it holds both, version 1 still primary: safe to promote once all say so
+        assert ready.status_code == 200
+        assert ready.json()["keys"] == {
+            **_one_version_each(),
+            "kek": {"versions": [1, 2], "primary": 1},
+        }
+        assert not any(secret in ready.text for secret in _secrets_of(added))
+    # And once promoted, the primary it writes under is 2
+    replace_keyring(key_path, added.promoted("kek", 2))
+    async for client in _serve(make_app(keys_file=key_path)):
+        keys = (await client.get("/readyz")).json()["keys"]
+        assert keys["kek"] == {"versions": [1, 2], "primary": 2}
 
 
 async def test_sqlite_readiness_follows_the_database_file(
@@ -40,7 +87,14 @@ async def test_sqlite_readiness_follows_the_database_file(
     settings = Settings(database_url=f"sqlite+aiosqlite:///{path}", keys_file=keys_file)
     app = create_app(settings, tune_gc=False)
     async for client in _serve(app):
-        assert (await client.get("/readyz")).status_code == 503
+        down = await client.get("/readyz")
+        assert down.status_code == 503
+        # The key file is held whatever the database: its versions are listed all the same
+        assert down.json() == {
+            "status": "unavailable",
+            "database": "down",
+            "keys": _one_version_each(),
+        }
         assert (await client.get("/healthz")).status_code == 200
         # The probe never creates an empty database in its place
         assert not path.exists()
