@@ -16,7 +16,7 @@ from strawberry.dataloader import DataLoader
 
 from schema.accounts.throttle import Throttle
 from schema.cost.extension import CostRules
-from schema.error_codes import database_unavailable
+from schema.error_codes import connection_lost
 from schema.reference.cache import ReferenceData
 from schema.registry.keys import RegistryKeys
 from security.passwords import Passwords
@@ -169,19 +169,32 @@ class _Link:
         self.lock = asyncio.Lock()
         # The DataLoaders of each context on this connection, emptied when it closes.
         self.loaders: list[dict[Callable[..., Any], DataLoader[Any, Any]]] = []
+        self.closed = False
 
     async def open(self, engine: AsyncEngine) -> AsyncConnection:
+        if self.closed:
+            # A DataLoader batch still running after its request ended (a timeout):
+            # it gets no connection of its own that nobody would close.
+            raise RuntimeError("the request is over: its connection is closed")
         if self.connection is None:
             self.connection = await engine.connect()
         return self.connection
 
     async def close(self) -> None:
-        if self.connection is not None:
-            connection, self.connection = self.connection, None
+        self.closed = True
+        if self.connection is None:
+            return
+        connection, self.connection = self.connection, None
+        if self.lock.locked():
+            # A statement is still running for a request that ended (it timed out):
+            # cut it rather than wait, and never hand the connection back to the pool.
+            await connection.invalidate()
+            return
+        async with self.lock:
             try:
                 await connection.close()
             except Exception as error:
-                if not database_unavailable(error):
+                if not connection_lost(error):
                     raise
                 # The database went away during the request (a restart, say): the
                 # answer already says so; the connection is dropped, not pooled.

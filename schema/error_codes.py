@@ -26,19 +26,30 @@ logger = logging.getLogger("upright.graphql")
 # Connection failures: SQLAlchemy wraps most, but asyncpg lets socket errors through.
 _UNAVAILABLE = (OperationalError, InterfaceError, OSError, TimeoutError)
 # SQLSTATEs of a server that cannot take the request now, whatever the request: the
-# connection classes (08…), shutting down or starting up (57P01-57P03), too many
-# connections (53300). The driver raises them as plain DBAPIErrors.
+# connection classes (08…, but not 08P01, a protocol violation: a bug of ours), shutting
+# down or starting up (57P01-57P03), too many connections (53300). The driver raises
+# them as plain DBAPIErrors.
 _UNAVAILABLE_STATES = ("57P01", "57P02", "57P03", "53300")
 
 
-def database_unavailable(error: BaseException | None) -> bool:
-    """The database is down, restarting or unreachable: the client may try again."""
-    if isinstance(error, _UNAVAILABLE):
+def connection_lost(error: BaseException | None) -> bool:
+    """The connection or the server went away (a restart, a network cut): nothing the
+    request did wrong."""
+    if isinstance(error, OSError):
         return True
     if not isinstance(error, DBAPIError):
         return False
     state = getattr(error.orig, "sqlstate", None) or ""
-    return error.connection_invalidated or state.startswith("08") or state in _UNAVAILABLE_STATES
+    return (
+        error.connection_invalidated
+        or (state.startswith("08") and state != "08P01")
+        or state in _UNAVAILABLE_STATES
+    )
+
+
+def database_unavailable(error: BaseException | None) -> bool:
+    """The database is down, restarting or unreachable: the client may try again."""
+    return isinstance(error, _UNAVAILABLE) or connection_lost(error)
 
 
 def classify(error: GraphQLError) -> GraphQLError:

@@ -25,6 +25,8 @@ from graphql import (
 )
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
 
 # Kept in each schema field's `extensions`: how to serialize it when it is a plain
 # leaf and whether it may be null, or None when it takes the library's way.
@@ -32,9 +34,16 @@ _PLAIN = "upright.plain_leaf"
 
 
 def _plain_leaf(field: GraphQLField) -> tuple[Callable[[Any], Any], bool] | None:
-    """A field without arguments whose resolver is strawberry's attribute read (it marks
-    it `_is_default`) and whose type is a scalar or an enum."""
-    if field.args or not getattr(field.resolve, "_is_default", False):
+    """A field without arguments, resolver, permission classes or extensions (strawberry
+    then reads the attribute, in a function of its own), whose type is a scalar or an
+    enum. A field with permissions keeps the library's way, which gives them the info."""
+    definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if (
+        field.args
+        or not isinstance(definition, StrawberryField)
+        or not definition.is_basic_field
+        or getattr(field.resolve, "__name__", None) != "_get_basic_result"
+    ):
         return None
     field_type, nullable = field.type, True
     if isinstance(field_type, GraphQLNonNull):
@@ -69,18 +78,16 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 plain = field.extensions[_PLAIN] = _plain_leaf(field)
             if plain is not None:
                 serialize, nullable = plain
-                value = field.resolve(source, None)
-                if value is None:
-                    if nullable:
-                        return None
+                try:
+                    value = field.resolve(source, None)
+                    serialized = None if value is None else serialize(value)
+                except Exception:  # noqa: S110 - the library's way reports it, at the field
+                    pass
                 else:
-                    try:
-                        serialized = serialize(value)
-                    except Exception:  # noqa: S110 - the library's way reports it
-                        pass
-                    else:
-                        if serialized is not None and serialized is not Undefined:
-                            return serialized
+                    if serialized is not None and serialized is not Undefined:
+                        return serialized
+                    if value is None and nullable:
+                        return None
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )

@@ -12,4 +12,4 @@ from typing import Any
 from sqlalchemy import BindParameter, bindparam
 
 # The keys of a batch load: `column.in_(KEYS)`, run with `{KEYS.key: keys}`.
-KEYS: BindParameter[Any] = bindparam("keys", expanding=True)
+KEYS: BindParameter[Any] = bindparam("batch_keys", expanding=True)

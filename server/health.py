@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse
 
 from security.keyring import Keyring
 from server.database import UNAVAILABLE, check_connection
+from server.metrics import allowed
 
 logger = logging.getLogger("upright.health")
 
@@ -25,19 +26,22 @@ async def readyz(request: Request) -> JSONResponse:
     """Ready when the database answers; checked afresh on every call, so it tells the
     truth while the database is down and as soon as it is back.
 
-    Both answers also list the key versions this process holds: a KEK rotation adds a
-    version to every replica's key file before promoting it, and an operator confirms
-    here that every replica holds it (the key file is held whatever the database)."""
+    To the operator's addresses (`UPRIGHT_METRICS_ALLOW`, loopback by default) both
+    answers also list the key versions this process holds: a KEK rotation adds a version
+    to every replica's key file before promoting it, and the operator confirms here that
+    every replica holds it (the key file is held whatever the database). Others never
+    see them: which old versions a replica still holds says whether a stolen backup of
+    their time would still open."""
     state = request.app.state
-    keys = key_versions(state.runtime.keyring)
+    extra: dict[str, KeyVersions] = {}
+    if allowed(state.settings.metrics_allow, request.client.host if request.client else None):
+        extra["keys"] = key_versions(state.runtime.keyring)
     try:
         await asyncio.wait_for(check_connection(state.engine), state.settings.readiness_timeout)
     except UNAVAILABLE as error:
         logger.warning("not ready: database unavailable (%s)", type(error).__name__)
-        return JSONResponse(
-            {"status": "unavailable", "database": "down", "keys": keys}, status_code=503
-        )
-    return JSONResponse({"status": "ready", "database": "up", "keys": keys})
+        return JSONResponse({"status": "unavailable", "database": "down", **extra}, status_code=503)
+    return JSONResponse({"status": "ready", "database": "up", **extra})
 
 
 def key_versions(keyring: Keyring) -> KeyVersions:

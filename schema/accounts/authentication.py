@@ -36,8 +36,8 @@ _grants = RevealGrant.__table__.c
 
 # Built once, run with the request's values: statement construction showed in profiles
 # of every authenticated request.
-_DIGEST: BindParameter[bytes] = bindparam("digest")
-_ORGANISATION: BindParameter[uuid.UUID] = bindparam("organisation_id")
+_DIGEST: BindParameter[bytes] = bindparam("credential_digest")
+_ORGANISATION: BindParameter[uuid.UUID] = bindparam("member_organisation_id")
 _SESSION = (
     select(
         _sessions.id,

@@ -7,6 +7,8 @@ import gc
 import weakref
 from typing import Any
 
+import pytest
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schema.context import Context
@@ -55,3 +57,32 @@ async def test_without_closing_the_cycle_holds_them(engine: AsyncEngine) -> None
         gc.enable()
         gc.collect()
     assert loaded() is None
+
+
+async def test_a_request_that_ended_mid_statement_gives_up_its_connection(
+    engine: AsyncEngine,
+) -> None:
+    # Given a request whose connection is busy (a DataLoader batch still running after
+    # the request timed out)
+    context = Context(engine, ANONYMOUS, reference=None, services=None)  # type: ignore[arg-type]
+    await context.fetch_all(text("SELECT 1"))
+    connection = context._link.connection
+    assert connection is not None
+    busy, release = asyncio.Event(), asyncio.Event()
+
+    async def batch_still_running() -> None:
+        async with context._link.lock:
+            busy.set()
+            await release.wait()
+
+    batch = asyncio.create_task(batch_still_running())
+    await busy.wait()
+    # When the request ends
+    await context.close()
+    release.set()
+    await batch
+    # Then its connection is cut, not handed back to the pool for the next request
+    assert connection.invalidated
+    # And nothing that still runs for it gets a connection of its own that nobody closes
+    with pytest.raises(RuntimeError, match="request is over"):
+        await context.fetch_all(text("SELECT 1"))

@@ -10,7 +10,9 @@ from typing import Any, NewType
 import pytest
 import strawberry
 from graphql import GraphQLEnumType, GraphQLObjectType
+from strawberry.permission import BasePermission
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import Info
 
 from schema.execution import ExecutionContext
 
@@ -24,6 +26,13 @@ CONFIG = StrawberryConfig(
         )
     }
 )
+
+
+class OnlyForInsiders(BasePermission):
+    message = "Insiders only."
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        return bool(info.context and info.context.get("insider"))
 
 
 @strawberry.enum
@@ -41,10 +50,14 @@ class Leaf:
     maybe_colour: Colour | None
     strict: Strict | None
     tags: list[str]
+    # A plain attribute behind a permission, which reads the request from the info.
+    secret: str | None = strawberry.field(default="s", permission_classes=[OnlyForInsiders])
 
     @strawberry.field
     def shout(self, suffix: str = "!") -> str:
         return self.name.upper() + suffix
+
+    boom: str | None = None
 
 
 GOOD = Leaf(
@@ -61,17 +74,28 @@ BAD: list[Any] = [
 ]
 
 
+class Exploding:
+    """A leaf whose `boom` attribute raises when read (a property, say)."""
+
+    def __init__(self) -> None:
+        self.__dict__.update(vars(GOOD))
+
+    @property
+    def boom(self) -> str | None:
+        raise RuntimeError("reading the attribute failed")
+
+
 @strawberry.type
 class Query:
     @strawberry.field
     def leaves(self) -> list[Leaf | None]:
-        return [GOOD, *BAD]
+        return [GOOD, *BAD, Exploding()]
 
 
 DOCUMENT = """
 query {
   leaves {
-    __typename name nickname count colour maybeColour strict tags shout
+    __typename name nickname count colour maybeColour strict tags shout secret boom
     again: name
     skipped: count @skip(if: true)
     ... on Leaf { colour }
@@ -80,25 +104,33 @@ query {
 """
 
 
-def _run(execution_context_class: Any) -> dict[str, Any]:
+def _run(execution_context_class: Any, insider: bool = False) -> dict[str, Any]:
     schema = strawberry.Schema(
         query=Query, config=CONFIG, execution_context_class=execution_context_class
     )
-    result = schema.execute_sync(DOCUMENT)
+    result = schema.execute_sync(DOCUMENT, context_value={"insider": insider})
     return {
         "data": result.data,
         "errors": sorted((error.message, tuple(error.path or ())) for error in result.errors or []),
     }
 
 
-def test_plain_leaves_answer_as_the_library_does() -> None:
-    lean, library = _run(ExecutionContext), _run(None)
+@pytest.mark.parametrize("insider", [False, True])
+def test_plain_leaves_answer_as_the_library_does(insider: bool) -> None:
+    lean, library = _run(ExecutionContext, insider), _run(None, insider)
     assert lean == library
     # The comparison covers both kinds of answer: values, and errors at their paths.
     assert lean["data"]["leaves"][0]["colour"] == "RED"
     assert lean["data"]["leaves"][1] is None  # a non-null field failed: its parent is null
     assert lean["data"]["leaves"][4]["strict"] is None  # a nullable one: only itself
-    assert {path[-1] for _, path in lean["errors"]} >= {"name", "count", "colour", "strict"}
+    failed = {path[-1] for _, path in lean["errors"]}
+    assert failed >= {"name", "count", "colour", "strict"}
+    # An attribute that raises when read fails at itself, its object answered.
+    assert lean["data"]["leaves"][5]["boom"] is None
+    assert ("reading the attribute failed", ("leaves", 5, "boom")) in lean["errors"]
+    # The permission saw the request: insiders read the field, others are refused.
+    assert (lean["data"]["leaves"][0]["secret"] == "s") is insider
+    assert ("secret" in failed) is not insider
 
 
 def test_only_plain_leaf_fields_are_shortened() -> None:
@@ -107,8 +139,9 @@ def test_only_plain_leaf_fields_are_shortened() -> None:
     leaf = schema._schema.type_map["Leaf"]
     assert isinstance(leaf, GraphQLObjectType)
     plain = {name for name, field in leaf.fields.items() if field.extensions.get(_key())}
-    # `tags` is a list, `shout` has a resolver and arguments: the library's way.
-    assert plain == {"name", "nickname", "count", "colour", "maybeColour", "strict"}
+    # `tags` is a list, `shout` has a resolver and arguments, `secret` a permission:
+    # the library's way.
+    assert plain == {"name", "nickname", "count", "colour", "maybeColour", "strict", "boom"}
     colour = leaf.fields["colour"].type.of_type  # type: ignore[attr-defined]
     assert isinstance(colour, GraphQLEnumType)
 
@@ -126,4 +159,6 @@ def test_a_list_of_nulls_is_kept(execution_context_class: Any) -> None:
         query=Query, config=CONFIG, execution_context_class=execution_context_class
     )
     result = schema.execute_sync("{ leaves { nickname } }")
-    assert result.data == {"leaves": [{"nickname": None}] * 4 + [{"nickname": "n"}]}
+    assert result.data == {
+        "leaves": [{"nickname": None}] * 4 + [{"nickname": "n"}, {"nickname": None}]
+    }

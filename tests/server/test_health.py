@@ -77,6 +77,19 @@ async def test_readyz_lists_the_key_versions_each_replica_holds(
         assert keys["kek"] == {"versions": [1, 2], "primary": 2}
 
 
+async def test_readyz_lists_key_versions_to_the_operator_only(
+    make_app: Callable[..., Starlette], key_path: Path
+) -> None:
+    # Given a replica, asked from an address outside UPRIGHT_METRICS_ALLOW (loopback)
+    app = make_app(keys_file=key_path)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 40000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://upright.test") as client:
+            ready = await client.get("/readyz")
+    # Then it says whether it is ready, and nothing of its keys
+    assert (ready.status_code, ready.json()) == (200, {"status": "ready", "database": "up"})
+
+
 async def test_sqlite_readiness_follows_the_database_file(
     backend: str, template: str, tmp_path: Path, keys_file: Path
 ) -> None:
