@@ -78,6 +78,32 @@ def test_only_the_proxy_publishes_ports() -> None:
     assert all("network_mode" not in s for s in SERVICES.values())
 
 
+def networks_of(service: dict[str, Any]) -> list[str]:
+    networks = service.get("networks", ["default"])
+    return list(networks)
+
+
+def internal(network: str) -> bool:
+    return bool((COMPOSE.get("networks", {}).get(network) or {}).get("internal"))
+
+
+@pytest.mark.parametrize("name", APPS)
+def test_the_apps_are_on_internal_networks_only(name: str) -> None:
+    networks = networks_of(SERVICES[name])
+    assert networks
+    assert all(internal(network) for network in networks), networks
+
+
+def test_the_proxy_publishes_from_a_public_network_and_reaches_the_apps_internally() -> None:
+    proxy = networks_of(SERVICES["proxy"])
+    # Docker publishes no port from an internal network: the proxy needs a public one too.
+    assert any(not internal(network) for network in proxy)
+    for name in APPS:
+        shared = set(proxy) & set(networks_of(SERVICES[name]))
+        assert shared
+        assert all(internal(network) for network in shared), name
+
+
 def test_the_databases_are_on_an_internal_network_without_the_proxy() -> None:
     for name in ("postgres", "redis"):
         networks = SERVICES[name]["networks"]
@@ -123,23 +149,53 @@ def test_the_database_password_reaches_the_apps_as_a_pgpass_file() -> None:
 
 
 def test_the_apps_trust_the_proxy_and_only_it() -> None:
-    proxy_address = ipaddress.ip_address(SERVICES["proxy"]["networks"]["edge"]["ipv4_address"])
+    proxy = SERVICES["proxy"]["networks"]
     for name in APPS:
+        # The proxy's fixed address on the network the app shares with it: where the
+        # app sees its connections come from.
+        (shared,) = set(proxy) & set(networks_of(SERVICES[name]))
+        proxy_address = ipaddress.ip_address(proxy[shared]["ipv4_address"])
+        (subnet,) = [c["subnet"] for c in COMPOSE["networks"][shared]["ipam"]["config"]]
+        assert proxy_address in ipaddress.ip_network(subnet)
         trusted = environment(SERVICES[name])["UPRIGHT_TRUSTED_PROXIES"].split(",")
         networks = [ipaddress.ip_network(t.strip(), strict=False) for t in trusted]
         assert any(proxy_address in network for network in networks)
         assert all(network.num_addresses == 1 for network in networks), trusted
 
 
-def test_the_proxy_balances_every_replica() -> None:
-    proxy = SERVICES["proxy"]
-    (config,) = [v for v in proxy["volumes"] if v.split(":")[1].startswith("/etc/nginx/conf.d")]
+def proxy_config() -> str:
+    """The nginx site the proxy container is given (read-only)."""
+    volumes: list[str] = SERVICES["proxy"]["volumes"]
+    (config,) = [v for v in volumes if v.split(":")[1].startswith("/etc/nginx/conf.d")]
     source, _, mode = config.split(":")
     assert mode == "ro"
-    text = (DEPLOY / source).read_text()
+    return (DEPLOY / source).read_text()
+
+
+def test_the_proxy_balances_every_replica() -> None:
+    proxy = SERVICES["proxy"]
+    text = proxy_config()
     upstream = set(re.findall(r"^\s*server\s+([\w.-]+:\d+)", text, re.MULTILINE))
     assert upstream == {f"{name}:8000" for name in APPS}
     assert all(proxy["depends_on"][name]["condition"] == "service_healthy" for name in APPS)
+
+
+def test_the_proxy_resolves_the_replicas_again_when_they_are_recreated() -> None:
+    text = proxy_config()
+    # Docker's embedded DNS, with a short validity: a recreated replica's new address.
+    resolver = re.search(r"^\s*resolver\s+127\.0\.0\.11\b([^;]*);", text, re.MULTILINE)
+    assert resolver is not None
+    assert re.search(r"\bvalid=\d+s\b", resolver[1])
+    block = re.search(r"upstream\s+upright\s*\{([^}]*)\}", text)
+    assert block is not None
+    assert re.search(r"^\s*zone\s+\S+\s+\d+[km];", block[1], re.MULTILINE)
+    servers = re.findall(r"^\s*server\s+([^;]*);", block[1], re.MULTILINE)
+    assert servers
+    assert all("resolve" in server.split()[1:] for server in servers), servers
+    # `resolve` in an open-source nginx upstream: 1.27.3 and later.
+    tag = SERVICES["proxy"]["image"].split("@")[0].rpartition(":")[2]
+    version = tuple(int(part) for part in re.findall(r"\d+", tag)[:3])
+    assert version >= (1, 27, 3), tag
 
 
 def test_redis_keeps_nothing_on_disk() -> None:

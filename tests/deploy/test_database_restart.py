@@ -32,7 +32,7 @@ def cluster() -> Iterator[Cluster]:
 
 class RestartMishandled(AssertionError):
     """A request failed because the database was going down or coming up, and its
-    answer did not say so (SERVICE_UNAVAILABLE): a known product bug, see the mark."""
+    answer did not say so (SERVICE_UNAVAILABLE): a regression of a fixed product bug."""
 
 
 class Load:

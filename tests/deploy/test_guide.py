@@ -148,3 +148,50 @@ def test_the_variable_check_covers_the_files_and_refuses_inventions() -> None:
     assert {"README.md", "compose.yaml", "deployment.yaml", "upright.service"} <= names
     assert "UPRIGHT_KEYS_FILE" in SETTINGS
     assert "UPRIGHT_SECRET_KEY" not in SETTINGS | READ_BY_THE_CLI
+
+
+def commands_in_guide() -> list[str]:
+    """Each command line of the guide's fenced blocks, continuations joined."""
+    return [line.strip() for line in code_in_guide().replace("\\\n", " ").splitlines()]
+
+
+def test_a_prompting_command_run_in_a_container_gets_a_terminal() -> None:
+    """`upright admin create` prompts for the password: `kubectl exec` needs -it, and
+    `docker compose exec` (a terminal by default) must not be told -T."""
+    prompting = [
+        line for line in commands_in_guide() if "admin create" in line and " exec " in line
+    ]
+    assert any(line.startswith("kubectl") for line in prompting)
+    for line in prompting:
+        words = line.split(" upright admin create")[0].split()
+        if words[0] == "kubectl":
+            interactive = {"-it", "-ti"} & set(words) or {"--stdin", "--tty"} <= set(words)
+            assert interactive, line
+        else:
+            assert not {"-T", "--no-TTY"} & set(words), line
+
+
+def test_compose_upgrades_build_then_migrate_then_recreate() -> None:
+    text = GUIDE.read_text()
+    upgrade = text[text.index("## Upgrade") : text.index("## Scaling out")]
+    lines = [line.strip() for line in upgrade.splitlines()]
+
+    def first(prefix: str) -> int:
+        return next(i for i, line in enumerate(lines) if line.startswith(prefix))
+
+    build = first("docker compose build")
+    migrate = first("docker compose run --rm migrate")
+    recreate = first("docker compose up")
+    assert build < migrate < recreate
+    # The guide does not promise what `upright serve` refuses: an old replica that
+    # restarts after the migration does not come back.
+    assert "keep serving while" not in upgrade
+    assert "cannot start again" in upgrade
+
+
+def test_the_readiness_snippets_are_python() -> None:
+    snippets = re.findall(r'python -c "([^"]+)"', GUIDE.read_text())
+    assert snippets
+    for snippet in snippets:
+        compile(snippet, "<guide>", "exec")
+        assert "http://127.0.0.1:8000/readyz" in snippet

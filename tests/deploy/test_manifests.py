@@ -321,3 +321,27 @@ def test_only_upright_pods_reach_the_databases(
         assert all(
             any(matches(p["podSelector"], labels) for p in rule["from"]) for labels in upright
         )
+
+
+def test_only_the_ingress_controller_and_monitoring_reach_the_server_pods() -> None:
+    server = template_labels(deployment())
+    (container,) = pod(deployment())["containers"]
+    port = {p["containerPort"] for p in container["ports"] if p["name"] == "http"}
+    assert port == {8000}
+    policy = ingress_policy(server)
+    assert "Ingress" in policy["spec"]["policyTypes"]
+    assert policy["spec"]["ingress"], "an Ingress policy without rules admits nobody"
+    namespaces = set()
+    for rule in policy["spec"]["ingress"]:
+        assert [(p.get("protocol", "TCP"), p["port"]) for p in rule["ports"]] == [("TCP", 8000)]
+        # An absent or empty `from` admits every source.
+        assert rule.get("from"), rule
+        for peer in rule["from"]:
+            # Selected pods or namespaces only: no address block.
+            assert peer, "an empty peer admits every pod"
+            assert set(peer) <= {"namespaceSelector", "podSelector"}, peer
+            for selector in peer.values():
+                assert selector, "an empty selector admits every pod or namespace"
+            labels = peer.get("namespaceSelector", {}).get("matchLabels", {})
+            namespaces.add(labels.get("kubernetes.io/metadata.name"))
+    assert {"ingress-nginx", "monitoring"} <= namespaces

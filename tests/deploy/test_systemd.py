@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import configparser
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
@@ -79,6 +79,10 @@ def test_the_server_gets_the_key_file_as_a_credential() -> None:
     name, _, source = service["LoadCredential"].partition(":")
     assert source.startswith("/etc/upright/")
     assert f"UPRIGHT_KEYS_FILE=%d/{name}" in all_values(SERVER, "Environment")
+    # The master copy's directory is hidden from the service (the credential is read
+    # by the service manager, outside the sandbox), not merely left read-only.
+    hidden = " ".join(all_values(SERVER, "InaccessiblePaths")).split()
+    assert str(PurePosixPath(source).parent) in [path.lstrip("-+") for path in hidden]
     assert service["Restart"] == "on-failure"
     assert int(service["TimeoutStopSec"].removesuffix("s")) > DEFAULTS["request_timeout"]
 
