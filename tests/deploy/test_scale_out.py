@@ -4,6 +4,8 @@ sessions, login throttling, cost budgets, and one winner per version of a row.""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +47,19 @@ mutation($id: ID!, $version: Int!, $input: ActivityInput!) {{
 WRITERS, ROUNDS = 8, 5  # per round, writers split over both processes
 
 
+@contextlib.contextmanager
+def two_servers(
+    database_url: str, keys_file: Path, tmp_path: Path, **environment: str
+) -> Iterator[tuple[str, str]]:
+    """Two `upright serve` processes on one database (and whatever `environment` shares,
+    Redis above all): their base URLs."""
+    with (
+        running_server(database_url, keys_file, tmp_path / "one.log", **environment) as one,
+        running_server(database_url, keys_file, tmp_path / "two.log", **environment) as two,
+    ):
+        yield one, two
+
+
 def activity(title: str) -> dict[str, Any]:
     return {
         "kind": "CSO_STRATEGY_WORKSHOP",
@@ -61,10 +76,7 @@ async def test_a_session_made_on_one_process_works_on_the_other(
     redis = require_redis()
     member = await make_member(database_url, keys_file)
     shared = {"UPRIGHT_REDIS_URL": redis}
-    with (
-        running_server(database_url, keys_file, tmp_path / "one.log", **shared) as one,
-        running_server(database_url, keys_file, tmp_path / "two.log", **shared) as two,
-    ):
+    with two_servers(database_url, keys_file, tmp_path, **shared) as (one, two):
         async with httpx.AsyncClient(timeout=DEADLINE) as client:
             # Given a session started through one process
             token = await sign_in(client, one, member.email)
@@ -86,10 +98,7 @@ async def test_failed_logins_through_one_count_on_the_other(
     other = await make_member(database_url, keys_file)
     wrong = {"email": member.email, "password": "not the password"}
     shared = {"UPRIGHT_REDIS_URL": redis}
-    with (
-        running_server(database_url, keys_file, tmp_path / "one.log", **shared) as one,
-        running_server(database_url, keys_file, tmp_path / "two.log", **shared) as two,
-    ):
+    with two_servers(database_url, keys_file, tmp_path, **shared) as (one, two):
         async with httpx.AsyncClient(timeout=DEADLINE) as client:
             # Given as many failed logins through one as the identifier is allowed free
             for _ in range(PER_IDENTIFIER.free):
@@ -118,10 +127,7 @@ async def test_two_processes_spend_one_budget(
     redis = require_redis()
     member = await make_member(database_url, keys_file)  # a new viewer: a budget of its own
     shared = {"UPRIGHT_REDIS_URL": redis, "UPRIGHT_HOURLY_COST_BUDGET": "50"}
-    with (
-        running_server(database_url, keys_file, tmp_path / "one.log", **shared) as one,
-        running_server(database_url, keys_file, tmp_path / "two.log", **shared) as two,
-    ):
+    with two_servers(database_url, keys_file, tmp_path, **shared) as (one, two):
         async with httpx.AsyncClient(timeout=DEADLINE) as client:
             token = await sign_in(client, one, member.email)
             first = await run(client, one, PAGE, token=token)
@@ -143,10 +149,7 @@ async def test_concurrent_updates_through_both_processes_have_one_winner_per_ver
     member = await make_member(database_url, keys_file)
     shared = {"UPRIGHT_REDIS_URL": redis}
     winners: list[str] = []
-    with (
-        running_server(database_url, keys_file, tmp_path / "one.log", **shared) as one,
-        running_server(database_url, keys_file, tmp_path / "two.log", **shared) as two,
-    ):
+    with two_servers(database_url, keys_file, tmp_path, **shared) as (one, two):
         limits = httpx.Limits(max_connections=2 * WRITERS)
         async with httpx.AsyncClient(timeout=DEADLINE, limits=limits) as client:
             token = await sign_in(client, one, member.email)
