@@ -188,7 +188,9 @@ class _Link:
         if self.lock.locked():
             # A statement is still running for a request that ended (it timed out):
             # cut it rather than wait, and never hand the connection back to the pool.
-            await connection.invalidate()
+            logger.warning("a statement outlived its request: connection cut")
+            with contextlib.suppress(Exception):
+                await connection.invalidate()
             return
         async with self.lock:
             try:
