@@ -81,9 +81,9 @@ async def test_statements_do_not_grow_with_page_size(world: FollowUpWorld, app: 
         assert all(len(node["assessments"]) == 8 for node in nodes)
         assert all(len(node["latestAssessments"]) == 2 for node in nodes)
         counts.append(len(statements))
-    # Then the statements are the same: two to authenticate (the session, its
+    # Then the statements are the same: one to authenticate (the session with its
     # coalitions), the page, and one for each of the four follow-up relations
-    assert counts == [7, 7, 7]
+    assert counts == [6, 6, 6]
 
 
 async def test_prefetched_and_loaded_values_agree(world: FollowUpWorld, app: Starlette) -> None:
@@ -108,4 +108,4 @@ async def test_prefetched_and_loaded_values_agree(world: FollowUpWorld, app: Sta
             token=session,
         )
     assert one["r0"] == by_id["r0"]
-    assert len(statements) == len(single) == 7
+    assert len(statements) == len(single) == 6
