@@ -1,66 +1,278 @@
-"""A leaner execution of plain leaf fields.
+"""A leaner execution of the fields that make up most of a page.
 
-Most fields of a page are plain attributes holding a scalar or an enum: a page of ten
-recommendations completes about 240 of them. For each, graphql-core builds a
-`GraphQLResolveInfo`, checks for arguments, calls the resolver, tests whether the
-result is awaitable and dispatches on the return type; the resolver never reads the
-info it was given. Here such a field reads its attribute and serializes it, nothing
-more. Anything else, and any value the short path is not certain of (a null where the
-schema says non-null, a value that does not serialize), goes the library's way, so the
-answer and its errors are the library's.
+A page of ten recommendations completes about 280 fields and 110 objects. For each
+field, graphql-core builds a `GraphQLResolveInfo` and Strawberry wraps the resolver in
+argument conversion and extension chains, then the value is dispatched on its type
+through half a dozen calls; nearly all of these fields are plain attributes, or
+resolvers that take only `self` and `info`, whose values are already in memory.
+
+Here such fields are read and completed directly, with the library's own error
+handling at the same places (a field, a list item), so null propagation and paths are
+unchanged. Anything else, and any value the short path is not certain of (a null in a
+non-null field, a value that does not serialize, an object of an unexpected class),
+goes the library's way for that field, from the start, so the answer and its errors are
+the library's. Only synchronous resolvers without arguments, permissions or extensions
+are called here; a field that goes the library's way after one of them returned a value
+is resolved again, which a synchronous read without side effects allows.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
 from graphql import (
     GraphQLEnumType,
     GraphQLField,
+    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLOutputType,
     GraphQLScalarType,
     Undefined,
 )
-from graphql.pyutils import Path
+from graphql.execution.executor import to_nodes
+from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.base import StrawberryObjectDefinition
+from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 from strawberry.types.field import StrawberryField
 
-# Kept in each schema field's `extensions`: how to serialize it when it is a plain
-# leaf and whether it may be null, or None when it takes the library's way.
-_PLAIN = "upright.plain_leaf"
+# Kept in each schema field's `extensions`: how this module runs it, or None when it
+# takes the library's way.
+_STEP = "upright.lean_step"
+_BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
 
 
-def _plain_leaf(field: GraphQLField) -> tuple[Callable[[Any], Any], bool] | None:
-    """A field without arguments, resolver, permission classes or extensions (strawberry
-    then reads the attribute, in a function of its own), whose type is a scalar or an
-    enum. A field with permissions keeps the library's way, which gives them the info."""
-    definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+class _Delegate(Exception):
+    """The short path is not certain of a value: the library does the field."""
+
+
+class _Leaf:
+    """A scalar or an enum (or a list of them, `item` set)."""
+
+    __slots__ = ("coerce", "nullable", "type")
+
+    def __init__(self, graphql_type: GraphQLOutputType, coerce: Callable[[Any], Any]) -> None:
+        self.type, self.coerce = graphql_type, coerce
+        self.nullable = not isinstance(graphql_type, GraphQLNonNull)
+
+
+class _List:
+    __slots__ = ("item", "nullable", "type")
+
+    def __init__(self, graphql_type: GraphQLOutputType, item: _Spec) -> None:
+        self.type, self.item = graphql_type, item
+        self.nullable = not isinstance(graphql_type, GraphQLNonNull)
+
+
+class _Object:
+    """An object type; `origin` is its class when the library would check that the value
+    is one (`is_type_of`), None when it takes any value."""
+
+    __slots__ = ("nullable", "object_type", "origin", "type")
+
+    def __init__(
+        self, graphql_type: GraphQLOutputType, object_type: GraphQLObjectType, origin: type | None
+    ) -> None:
+        self.type, self.object_type, self.origin = graphql_type, object_type, origin
+        self.nullable = not isinstance(graphql_type, GraphQLNonNull)
+
+
+_Spec = _Leaf | _List | _Object
+
+
+def _spec(graphql_type: GraphQLOutputType) -> _Spec | None:
+    """How to complete a value of this type here, or None (interfaces, unions, objects
+    with an `is_type_of` of their own or generic casts): the library's way."""
+    named = graphql_type.of_type if isinstance(graphql_type, GraphQLNonNull) else graphql_type
+    if isinstance(named, GraphQLList):
+        item = _spec(named.of_type)
+        return None if item is None else _List(graphql_type, item)
+    if isinstance(named, GraphQLScalarType | GraphQLEnumType):
+        return _Leaf(graphql_type, named.coerce_output_value)
+    if isinstance(named, GraphQLObjectType):
+        definition = named.extensions.get(_BACKREF)
+        if not isinstance(definition, StrawberryObjectDefinition):
+            return None
+        if definition.is_type_of is not None or definition.concrete_of is not None:
+            return None
+        origin = definition.origin if named.is_type_of is not None else None
+        return _Object(graphql_type, named, origin)
+    return None
+
+
+class _Field:
+    """A field read here: a plain attribute (`attribute`), or a synchronous resolver
+    called with the source and, when it asks, the info."""
+
+    __slots__ = ("attribute", "definition", "field", "info_parameter", "leaf", "resolver", "spec")
+
+    def __init__(self, field: GraphQLField, definition: StrawberryField, spec: _Spec) -> None:
+        self.field, self.definition, self.spec = field, definition, spec
+        resolver = definition.base_resolver
+        self.attribute: str | None = None if resolver else definition.python_name
+        self.resolver = resolver.wrapped_func if resolver else None
+        info = resolver.info_parameter if resolver else None
+        self.info_parameter: str | None = info.name if info else None
+        # A scalar or an enum in an attribute: read inline by `execute_fields`.
+        self.leaf = self.attribute is not None and type(spec) is _Leaf
+
+
+def _step(field: GraphQLField, converter: GraphQLCoreConverter | None) -> _Field | None:
+    """A field without arguments, permission classes or extensions whose value is a
+    plain attribute or comes from a synchronous resolver taking at most `self` and
+    `info`, of a type `_spec` completes; else None."""
+    definition = field.extensions.get(_BACKREF)
     if (
         field.args
         or not isinstance(definition, StrawberryField)
-        or not definition.is_basic_field
-        or getattr(field.resolve, "__name__", None) != "_get_basic_result"
+        or type(definition).get_result is not StrawberryField.get_result
+        or definition.extensions
+        or definition.permission_classes
+        or definition.default_resolver is not getattr
     ):
         return None
-    field_type, nullable = field.type, True
-    if isinstance(field_type, GraphQLNonNull):
-        field_type, nullable = field_type.of_type, False
-    if not isinstance(field_type, GraphQLScalarType | GraphQLEnumType):
+    resolver = definition.base_resolver
+    if resolver is None:
+        if getattr(field.resolve, "__name__", None) != "_get_basic_result":
+            return None  # Strawberry wraps it for a reason of its own (exception handlers)
+    elif (
+        resolver.is_async
+        or not callable(resolver.wrapped_func)
+        or getattr(field.resolve, "__name__", None) != "_resolver"
+        or converter is None
+        or getattr(converter, "_exception_handler_specs", True)  # handlers: their way
+        or not _self_and_info_only(resolver.signature, resolver)
+    ):
         return None
-    return field_type.serialize, nullable
+    spec = _spec(field.type)
+    return None if spec is None else _Field(field, definition, spec)
+
+
+def _self_and_info_only(signature: inspect.Signature, resolver: Any) -> bool:
+    allowed = {p.name for p in (resolver.self_parameter, resolver.info_parameter) if p}
+    return resolver.self_parameter is not None and set(signature.parameters) == allowed
+
+
+def _close_coroutines(value: Any) -> None:
+    """Close coroutines a resolver returned in a list that goes the library's way."""
+    if isinstance(value, list | tuple):
+        for item in value:
+            if inspect.iscoroutine(item):
+                item.close()
 
 
 class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
-    """Strawberry's execution context, with plain leaf fields completed directly."""
+    """Strawberry's execution context, with plain fields completed directly."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Extensions that wrap resolvers (none here today) must see every field.
         manager = self.middleware_manager
         self._short = manager is None or not manager.middlewares
+        strawberry_schema = getattr(self.schema, "_strawberry_schema", None)
+        self._converter: GraphQLCoreConverter | None = getattr(
+            strawberry_schema, "schema_converter", None
+        )
+        self._info_class: Any = getattr(
+            getattr(strawberry_schema, "config", None), "info_class", None
+        )
+        self._plans: dict[int, tuple[dict[str, Any], list[tuple[str, Any, _Field | None]]]] = {}
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: dict[str, Any],
+        position_context: Any,
+    ) -> Any:
+        """The library's `execute_fields`, with each field's way looked up once per
+        selection and plain leaves read inline (no path is made unless one fails)."""
+        if not self._short or position_context is not None:
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context
+            )
+        plan = self._plan(parent_type, grouped_field_set)
+        results: dict[str, Any] = {}
+        pending: list[str] = []
+        is_awaitable = self.is_awaitable
+        try:
+            for response_name, field_details_list, step in plan:
+                if type(step) is _Field and step.leaf:
+                    # The commonest field, inline: a scalar or an enum in an attribute.
+                    try:
+                        value = getattr(source_value, step.attribute)  # type: ignore[arg-type]
+                        if value is None:
+                            if step.spec.nullable:
+                                results[response_name] = None
+                                continue
+                        else:
+                            completed = step.spec.coerce(value)  # type: ignore[union-attr]
+                            if completed is not None and completed is not Undefined:
+                                results[response_name] = completed
+                                continue
+                    except Exception:  # noqa: S110 - the library's way reports it, at the field
+                        pass
+                    step = None
+                field_path = Path(path, response_name, parent_type.name)
+                if step is None:
+                    result = super().execute_field(
+                        parent_type, source_value, field_details_list, field_path, None
+                    )
+                else:
+                    result = self._execute_step(
+                        step, parent_type, source_value, field_details_list, field_path
+                    )
+                if result is not Undefined:
+                    results[response_name] = result
+                    if is_awaitable(result):
+                        pending.append(response_name)
+        except Exception:
+            if pending:
+                self.settle_in_background([results[name] for name in pending])
+            raise
+        if not pending:
+            return results
+        return self._gather_fields(results, pending)
+
+    @staticmethod
+    async def _gather_fields(results: dict[str, Any], pending: list[str]) -> dict[str, Any]:
+        if len(pending) == 1:
+            results[pending[0]] = await results[pending[0]]
+            return results
+        awaited = await gather_with_cancel(*(results[name] for name in pending))
+        results.update(zip(pending, awaited, strict=True))
+        return results
+
+    def _plan(
+        self, parent_type: GraphQLObjectType, grouped_field_set: dict[str, Any]
+    ) -> list[tuple[str, Any, _Field | None]]:
+        """Each field of a selection with its way, once per selection and request (the
+        library collects a selection once per request, so its identity is stable)."""
+        key = id(grouped_field_set)
+        cached = self._plans.get(key)
+        if cached is not None and cached[0] is grouped_field_set:
+            return cached[1]
+        plan = []
+        for response_name, field_details_list in grouped_field_set.items():
+            field = parent_type.fields.get(field_details_list[0].node.name.value)
+            plan.append((response_name, field_details_list, self._step_of(field)))
+        # The selection is kept with its plan, so that its id cannot be reused meanwhile.
+        self._plans[key] = (grouped_field_set, plan)
+        return plan
+
+    def _step_of(self, field: GraphQLField | None) -> _Field | None:
+        if field is None:
+            return None
+        try:
+            step: _Field | None = field.extensions[_STEP]
+        except KeyError:
+            step = field.extensions[_STEP] = _step(field, self._converter)
+        return step
 
     def execute_field(
         self,
@@ -70,24 +282,158 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         path: Path,
         position_context: Any,
     ) -> Any:
-        field = parent_type.fields.get(field_details_list[0].node.name.value)
-        if field is not None and self._short:
-            try:
-                plain = field.extensions[_PLAIN]
-            except KeyError:
-                plain = field.extensions[_PLAIN] = _plain_leaf(field)
-            if plain is not None:
-                serialize, nullable = plain
-                try:
-                    value = field.resolve(source, None)
-                    serialized = None if value is None else serialize(value)
-                except Exception:  # noqa: S110 - the library's way reports it, at the field
-                    pass
+        """One field (mutations run theirs one by one through here)."""
+        step = None
+        if self._short and position_context is None:
+            step = self._step_of(parent_type.fields.get(field_details_list[0].node.name.value))
+        if step is None:
+            return super().execute_field(
+                parent_type, source, field_details_list, path, position_context
+            )
+        return self._execute_step(step, parent_type, source, field_details_list, path)
+
+    def _execute_step(
+        self,
+        step: _Field,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: Any,
+        path: Path,
+    ) -> Any:
+        """The library's `execute_field`, with the value read or resolved directly."""
+        field_type = step.field.type
+        info = None
+        value: Any = None
+        try:
+            if step.resolver is None:
+                value = getattr(source, step.attribute)  # type: ignore[arg-type]
+            else:
+                info = self.build_resolve_info(
+                    step.field, to_nodes(field_details_list), parent_type, path
+                )
+                if step.info_parameter is None:
+                    value = step.resolver(source)
                 else:
-                    if serialized is not None and serialized is not Undefined:
-                        return serialized
-                    if value is None and nullable:
-                        return None
-        return super().execute_field(
-            parent_type, source, field_details_list, path, position_context
-        )
+                    strawberry_info = self._info_class(_raw_info=info, _field=step.definition)
+                    value = step.resolver(source, **{step.info_parameter: strawberry_info})
+            if self.is_awaitable(value):
+                if info is None:
+                    info = self.build_resolve_info(
+                        step.field, to_nodes(field_details_list), parent_type, path
+                    )
+                return self.complete_awaitable_value(
+                    field_type, field_details_list, info, path, value, None
+                )
+            completed = self._complete(step.spec, field_details_list, path, value)
+        except _Delegate:
+            _close_coroutines(value)
+            return super().execute_field(parent_type, source, field_details_list, path, None)
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, field_type, field_details_list, path)
+            return None
+        if self.is_awaitable(completed):
+            return self._await_completed(completed, field_type, field_details_list, path)
+        return completed
+
+    async def _await_completed(
+        self, completed: Any, return_type: GraphQLOutputType, field_details_list: Any, path: Path
+    ) -> Any:
+        try:
+            return await completed
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None
+
+    def _complete(self, spec: _Spec, field_details_list: Any, path: Path, value: Any) -> Any:
+        """`complete_value` for the kinds `_spec` knows. Raises `_Delegate` only before
+        anything awaitable was made, so the library can start the field over."""
+        if value is None:
+            if spec.nullable:
+                return None
+            raise _Delegate
+        if type(spec) is _Leaf:
+            try:
+                completed = spec.coerce(value)
+            except Exception as error:
+                raise _Delegate from error
+            if completed is None or completed is Undefined:
+                raise _Delegate
+            return completed
+        if type(spec) is _Object:
+            self._check(spec, value)
+            return self._complete_object(spec, field_details_list, path, value)
+        assert type(spec) is _List
+        if not isinstance(value, list | tuple):
+            raise _Delegate
+        item = spec.item
+        if type(item) is _Leaf:
+            return [self._complete(item, field_details_list, path, each) for each in value]
+        if type(item) is _Object:
+            for each in value:  # every item checked before any is completed
+                if each is None:
+                    if not item.nullable:
+                        raise _Delegate
+                else:
+                    self._check(item, each)
+            return self._complete_objects(item, field_details_list, path, value)
+        raise _Delegate  # lists of lists: the library's way
+
+    @staticmethod
+    def _check(spec: _Object, value: Any) -> None:
+        """What the type's `is_type_of` would say, where it is certain to say yes."""
+        origin = spec.origin
+        if origin is not None and (
+            type(value) is not origin or getattr(value, TYPE_CAST_ATTRIBUTE, None) is not None
+        ):
+            raise _Delegate
+
+    def _complete_object(
+        self, spec: _Object, field_details_list: Any, path: Path, value: Any
+    ) -> Any:
+        grouped, new_defer_usages, _ = self.collect_subfields(spec.object_type, field_details_list)
+        if new_defer_usages:
+            return self.execute_collected_subfields(
+                spec.object_type, value, path, grouped, new_defer_usages, None
+            )
+        return self.execute_fields(spec.object_type, value, path, grouped, None)
+
+    def _complete_objects(
+        self, item: _Object, field_details_list: Any, path: Path, values: Any
+    ) -> Any:
+        """`complete_iterable_value` for checked objects: each item's errors handled at
+        the item, awaitable items gathered."""
+        completed: list[Any] = []
+        pending: list[int] = []
+        try:
+            for index, value in enumerate(values):
+                item_path = path.add_key(index, None)
+                if value is None:
+                    completed.append(None)
+                    continue
+                try:
+                    result = self._complete_object(item, field_details_list, item_path, value)
+                except Exception as raw_error:
+                    self.handle_field_error(raw_error, item.type, field_details_list, item_path)
+                    result = None
+                if self.is_awaitable(result):
+                    result = self._await_completed(result, item.type, field_details_list, item_path)
+                    pending.append(index)
+                completed.append(result)
+        except Exception:
+            if pending:
+                self.settle_in_background([completed[index] for index in pending])
+            raise
+        if not pending:
+            return completed
+        return self._gather(completed, pending)
+
+    @staticmethod
+    async def _gather(completed: list[Any], pending: list[int]) -> list[Any]:
+        """Together, as the library does, so their loads share batches."""
+        if len(pending) == 1:
+            completed[pending[0]] = await completed[pending[0]]
+            return completed
+        results = await gather_with_cancel(*(completed[index] for index in pending))
+        for index, result in zip(pending, results, strict=True):
+            completed[index] = result
+        return completed

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BindParameter, bindparam
+from sqlalchemy import ColumnElement
 
-# The keys of a batch load: `column.in_(KEYS)`, run with `{KEYS.key: keys}`.
-KEYS: BindParameter[Any] = bindparam("batch_keys", expanding=True)
+from security.sql import OneOf
+
+# The keys of a batch load: `in_batch(column)`, run with `{BATCH_KEYS: keys}`.
+BATCH_KEYS = "batch_keys"
+
+
+def in_batch(column: ColumnElement[Any]) -> OneOf:
+    """The rows of a batch load: `column` is one of the parameter `BATCH_KEYS`."""
+    return OneOf(column, BATCH_KEYS)

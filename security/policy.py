@@ -17,6 +17,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from security.roles import Role, Scope
 from security.sharing import Visibility
+from security.sql import OneOf
 
 Column: TypeAlias = InstrumentedAttribute[Any] | ColumnElement[Any]
 
@@ -132,10 +133,11 @@ def visible(table: ShareableColumns, viewer: Viewer | PolicyShape) -> ColumnElem
     so a hot statement is built once per shape rather than once per request."""
     if isinstance(viewer, PolicyShape):
         organisation: Any = bindparam(VIEWER_ORGANISATION)
-        coalitions: Any = bindparam(VIEWER_COALITIONS, expanding=True)
+        in_coalitions = OneOf(table.coalition_id, VIEWER_COALITIONS)
         shape = viewer
     else:
-        organisation, coalitions = viewer.organisation_id, sorted(viewer.coalition_ids)
+        organisation = viewer.organisation_id
+        in_coalitions = table.coalition_id.in_(sorted(viewer.coalition_ids))
         shape = policy_shape(viewer)
     public = table.visibility == Visibility.PUBLIC
     clauses = [public]
@@ -144,9 +146,7 @@ def visible(table: ShareableColumns, viewer: Viewer | PolicyShape) -> ColumnElem
     if shape.vetted:
         clauses.append(table.visibility == Visibility.PARTNERS)
     if shape.coalitions:
-        clauses.append(
-            (table.visibility == Visibility.COALITION) & table.coalition_id.in_(coalitions)
-        )
+        clauses.append((table.visibility == Visibility.COALITION) & in_coalitions)
     return or_(*clauses) if len(clauses) > 1 else public
 
 

@@ -190,9 +190,11 @@ async def _token_viewer(context: Context, digest: bytes) -> Viewer:
 
 def _coalitions_of(rows: Sequence[Row[Any]]) -> tuple[frozenset[uuid.UUID], frozenset[uuid.UUID]]:
     """The coalitions and their members from the rows of `_with_coalitions`."""
+    coalitions = (row._mapping["coalition_id"] for row in rows)
+    members = (row._mapping["member_id"] for row in rows)
     return (
-        frozenset(row.coalition_id for row in rows if row.coalition_id is not None),
-        frozenset(row.member_id for row in rows if row.member_id is not None),
+        frozenset(coalition for coalition in coalitions if coalition is not None),
+        frozenset(member for member in members if member is not None),
     )
 
 

@@ -86,14 +86,15 @@ class Shared(Node):
 
     @staticmethod
     def shared_fields(type_name: str, row: Row[Any]) -> dict[str, Any]:
+        columns = row._mapping
         return {
-            "id": to_global_id(type_name, row.row_id),
-            "key": row.row_id,
-            "coalition_key": row.coalition_id,
-            "visibility": row.visibility,
-            "version": row.version,
-            "created_at": row.created_at,
-            "updated_at": row.updated_at,
+            "id": to_global_id(type_name, columns["row_id"]),
+            "key": columns["row_id"],
+            "coalition_key": columns["coalition_id"],
+            "visibility": columns["visibility"],
+            "version": columns["version"],
+            "created_at": columns["created_at"],
+            "updated_at": columns["updated_at"],
         }
 
 
@@ -118,13 +119,14 @@ class FundingPledge(Shared):
 
     @classmethod
     def from_row(cls, row: Row[Any], context: Context) -> "FundingPledge":
+        columns = row._mapping
         return cls(
             **cls.shared_fields("FundingPledge", row),
-            activity_key=row.activity_id,
-            amount_minor=row.amount_minor,
+            activity_key=columns["activity_id"],
+            amount_minor=columns["amount_minor"],
             organisation=owner_of(row, context),
-            amount=Money.of(row.amount_minor, row.currency),
-            status=row.status,
+            amount=Money.of(columns["amount_minor"], columns["currency"]),
+            status=columns["status"],
         )
 
 
@@ -215,28 +217,32 @@ class Activity(Shared):
 
     @classmethod
     def from_row(cls, row: Row[Any], context: Context) -> "Activity":
+        columns = row._mapping
         reference = context.reference
         budget = None
-        if row.budget_minor is not None:
-            budget = Money.of(row.budget_minor, row.currency)
+        if columns["budget_minor"] is not None:
+            budget = Money.of(columns["budget_minor"], columns["currency"])
         return cls(
             **cls.shared_fields("Activity", row),
-            review_key=row.review_id,
-            budget_minor=row.budget_minor,
-            currency=row.currency,
+            review_key=columns["review_id"],
+            budget_minor=columns["budget_minor"],
+            currency=columns["currency"],
             organisation=owner_of(row, context),
-            kind=row.activity_kind,
-            title=row.title,
-            description=row.description,
-            starts_on=row.starts_on,
-            ends_on=row.ends_on,
-            city=row.city,
-            country=reference.states[row.place_code] if row.place_code else None,
+            kind=columns["activity_kind"],
+            title=columns["title"],
+            description=columns["description"],
+            starts_on=columns["starts_on"],
+            ends_on=columns["ends_on"],
+            city=columns["city"],
+            country=reference.states[columns["place_code"]] if columns["place_code"] else None,
             budget=budget,
             stage=activity_stage(
-                row.starts_on, row.ends_on, row.cancelled_at is not None, today(context)
+                columns["starts_on"],
+                columns["ends_on"],
+                columns["cancelled_at"] is not None,
+                today(context),
             ),
-            cancelled_at=row.cancelled_at,
+            cancelled_at=columns["cancelled_at"],
         )
 
 

@@ -16,7 +16,7 @@ from schema.followup.derived import is_latest_visible
 from schema.followup.types import Assessment, Engagement
 from schema.node import register_node, uuid_key
 from schema.organisations.types import ORGANISATION_COLUMNS
-from schema.statements import KEYS
+from schema.statements import BATCH_KEYS, in_batch
 from schema.tables.followup import Assessment as AssessmentTable
 from schema.tables.followup import Engagement as EngagementTable
 from schema.tables.followup import ImplementationStatus
@@ -61,7 +61,7 @@ async def _by_key(
     context: Context, query: Select[Any], keys: Sequence[uuid.UUID], build: Callable[[Row[Any]], T]
 ) -> list[T | None]:
     rows = await context.fetch_all(query)
-    found = {row.row_id: build(row) for row in rows}
+    found = {row._mapping["row_id"]: build(row) for row in rows}
     return [found.get(key) for key in keys]
 
 
@@ -75,7 +75,7 @@ async def _by_recommendation(
     """Rows of `query` grouped by recommendation, in the query's order."""
     grouped: dict[uuid.UUID, list[T]] = defaultdict(list)
     for row in await context.fetch_all(query, parameters):
-        grouped[row.recommendation_id].append(build(row))
+        grouped[row._mapping["recommendation_id"]].append(build(row))
     return [grouped.get(key, []) for key in keys]
 
 
@@ -131,7 +131,7 @@ def _latest_statement(shape: PolicyShape) -> Select[Any]:
     latest = _assessments.alias("assessment")
     return (
         assessment_select(latest)
-        .where(latest.c.recommendation_id.in_(KEYS), is_latest_visible(latest, shape))
+        .where(in_batch(latest.c.recommendation_id), is_latest_visible(latest, shape))
         .order_by(_organisations.c.name, latest.c.id)
     )
 
@@ -146,7 +146,7 @@ async def latest_assessments_by_recommendation(
         _latest_statement(policy_shape(viewer)),
         keys,
         lambda row: Assessment.from_row(row, context),
-        {KEYS.key: keys, **policy_parameters(viewer)},
+        {BATCH_KEYS: keys, **policy_parameters(viewer)},
     )
 
 

@@ -65,16 +65,17 @@ class FollowUp(Node):
 
     @staticmethod
     def shared_fields(type_name: str, row: Row[Any], context: Context) -> dict[str, Any]:
+        columns = row._mapping
         return {
-            "id": to_global_id(type_name, row.row_id),
-            "key": row.row_id,
-            "recommendation_key": row.recommendation_id,
-            "coalition_key": row.coalition_id,
+            "id": to_global_id(type_name, columns["row_id"]),
+            "key": columns["row_id"],
+            "recommendation_key": columns["recommendation_id"],
+            "coalition_key": columns["coalition_id"],
             "organisation": owner_of(row, context),
-            "visibility": row.visibility,
-            "version": row.version,
-            "created_at": row.created_at,
-            "updated_at": row.updated_at,
+            "visibility": columns["visibility"],
+            "version": columns["version"],
+            "created_at": columns["created_at"],
+            "updated_at": columns["updated_at"],
         }
 
 
@@ -85,7 +86,12 @@ class Engagement(FollowUp):
 
     @classmethod
     def from_row(cls, row: Row[Any], context: Context) -> "Engagement":
-        return cls(**cls.shared_fields("Engagement", row, context), role=row.role, note=row.note)
+        columns = row._mapping
+        return cls(
+            **cls.shared_fields("Engagement", row, context),
+            role=columns["role"],
+            note=columns["note"],
+        )
 
 
 @strawberry.type(
@@ -100,10 +106,11 @@ class Assessment(FollowUp):
 
     @classmethod
     def from_row(cls, row: Row[Any], context: Context) -> "Assessment":
+        columns = row._mapping
         return cls(
             **cls.shared_fields("Assessment", row, context),
-            status=row.status,
-            assessed_on=row.assessed_on,
-            evidence=row.evidence,
-            source_url=row.source_url,
+            status=columns["status"],
+            assessed_on=columns["assessed_on"],
+            evidence=columns["evidence"],
+            source_url=columns["source_url"],
         )

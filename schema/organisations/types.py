@@ -43,21 +43,23 @@ class Organisation(Node):
 
     @classmethod
     def from_row(cls, row: Row[Any], reference: ReferenceData) -> "Organisation":
+        columns = row._mapping
         return cls(
-            id=to_global_id("Organisation", row.id),
-            key=row.id,
-            name=row.name,
-            acronym=row.acronym,
-            kind=row.kind,
-            country=reference.states[row.country_code] if row.country_code else None,
-            website=row.website,
-            vetted_partner=row.vetted_partner,
+            id=to_global_id("Organisation", columns["id"]),
+            key=columns["id"],
+            name=columns["name"],
+            acronym=columns["acronym"],
+            kind=columns["kind"],
+            country=reference.states[columns["country_code"]] if columns["country_code"] else None,
+            website=columns["website"],
+            vetted_partner=columns["vetted_partner"],
         )
 
 
 def owner_of(row: Row[Any], context: Context) -> Organisation | None:
     """The organisation of a row read with `ORGANISATION_COLUMNS`, where the directory
     lets this viewer see it; None where it does not (no public profile, say)."""
-    if not directory_listed(context.viewer, row.id, row.public_profile):
+    columns = row._mapping
+    if not directory_listed(context.viewer, columns["id"], columns["public_profile"]):
         return None
     return Organisation.from_row(row, context.reference)

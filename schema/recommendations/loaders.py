@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Row, Select, Table, select
 
 from schema.context import Context
-from schema.statements import KEYS
+from schema.statements import BATCH_KEYS, in_batch
 from schema.tables.recommendations import (
     Recommendation as RecommendationTable,
 )
@@ -60,14 +60,14 @@ def _tag_loader(
 ) -> Callable[[Context, list[uuid.UUID]], Awaitable[list[list[Any]]]]:
     # Built once: a page runs it with its keys.
     statement = select(table.c.recommendation_id, table.c[column]).where(
-        table.c.recommendation_id.in_(KEYS)
+        in_batch(table.c.recommendation_id)
     )
 
     async def load(context: Context, keys: list[uuid.UUID]) -> list[list[Any]]:
-        rows = await context.fetch_all(statement, {KEYS.key: keys})
+        rows = await context.fetch_all(statement, {BATCH_KEYS: keys})
         grouped: dict[uuid.UUID, list[Any]] = defaultdict(list)
         for row in rows:
-            grouped[row.recommendation_id].append(row._mapping[column])
+            grouped[row[0]].append(row[1])
         return [grouped.get(key, []) for key in keys]
 
     load.__name__ = f"{table.name}_by_recommendation"

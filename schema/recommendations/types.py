@@ -170,20 +170,23 @@ class Recommendation(Node):
 
     @classmethod
     def from_row(cls, row: Row[Any], reference: ReferenceData) -> "Recommendation":
+        columns = row._mapping
         return cls(
-            id=to_global_id("Recommendation", row.id),
-            key=row.id,
-            review_key=row.review_id,
-            mechanism=row.mechanism,
-            state=reference.states[row.state_code],
-            session=reference.sessions[row.session_number] if row.session_number else None,
-            paragraph=row.paragraph,
-            text=row.text,
-            response=row.response,
-            response_wording=row.response_wording,
-            action_category=row.action_category,
-            document_symbol=row.document_symbol,
-            recommending_body=row.recommending_body,
+            id=to_global_id("Recommendation", columns["id"]),
+            key=columns["id"],
+            review_key=columns["review_id"],
+            mechanism=columns["mechanism"],
+            state=reference.states[columns["state_code"]],
+            session=reference.sessions[columns["session_number"]]
+            if columns["session_number"]
+            else None,
+            paragraph=columns["paragraph"],
+            text=columns["text"],
+            response=columns["response"],
+            response_wording=columns["response_wording"],
+            action_category=columns["action_category"],
+            document_symbol=columns["document_symbol"],
+            recommending_body=columns["recommending_body"],
         )
 
 

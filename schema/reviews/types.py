@@ -60,13 +60,14 @@ class Review(Node):
 
     @classmethod
     def from_row(cls, row: Row[Any], reference: ReferenceData) -> "Review":
+        columns = row._mapping
         return cls(
-            id=to_global_id("Review", row.id),
-            key=row.id,
-            state=reference.states[row.state_code],
-            session=reference.sessions[row.session_number],
-            review_date=row.review_date,
-            adoption_date=row.adoption_date,
-            hrc_session=row.hrc_session,
-            report_symbol=row.report_symbol,
+            id=to_global_id("Review", columns["id"]),
+            key=columns["id"],
+            state=reference.states[columns["state_code"]],
+            session=reference.sessions[columns["session_number"]],
+            review_date=columns["review_date"],
+            adoption_date=columns["adoption_date"],
+            hrc_session=columns["hrc_session"],
+            report_symbol=columns["report_symbol"],
         )

@@ -133,15 +133,18 @@ def test_plain_leaves_answer_as_the_library_does(insider: bool) -> None:
     assert ("secret" in failed) is not insider
 
 
-def test_only_plain_leaf_fields_are_shortened() -> None:
+def test_only_plain_fields_are_shortened() -> None:
     schema = strawberry.Schema(query=Query, config=CONFIG, execution_context_class=ExecutionContext)
     schema.execute_sync(DOCUMENT)
     leaf = schema._schema.type_map["Leaf"]
     assert isinstance(leaf, GraphQLObjectType)
-    plain = {name for name, field in leaf.fields.items() if field.extensions.get(_key())}
-    # `tags` is a list, `shout` has a resolver and arguments, `secret` a permission:
-    # the library's way.
-    assert plain == {"name", "nickname", "count", "colour", "maybeColour", "strict", "boom"}
+    steps = {name: field.extensions.get(_key()) for name, field in leaf.fields.items()}
+    inline = {name for name, step in steps.items() if step is not None and step.leaf}
+    assert inline == {"name", "nickname", "count", "colour", "maybeColour", "strict", "boom"}
+    # `tags` is a list in an attribute: read here, completed item by item. `shout` has
+    # arguments and `secret` a permission: the library's way.
+    assert steps["tags"] is not None and not steps["tags"].leaf
+    assert steps["shout"] is None and steps["secret"] is None
     colour = leaf.fields["colour"].type.of_type  # type: ignore[attr-defined]
     assert isinstance(colour, GraphQLEnumType)
 
@@ -149,7 +152,7 @@ def test_only_plain_leaf_fields_are_shortened() -> None:
 def _key() -> str:
     from schema import execution
 
-    return execution._PLAIN
+    return execution._STEP
 
 
 @pytest.mark.parametrize("execution_context_class", [ExecutionContext, None])
