@@ -22,6 +22,7 @@ from strawberry.types import ExecutionContext
 
 from schema.cost.extension import CostLimit
 from schema.execution import ExecutionContext as LeanExecutionContext
+from schema.inputs import fast_inputs
 from schema.mutations import Mutation
 from schema.root import Query
 
@@ -100,10 +101,12 @@ def build_schema(development: bool = False, limits: Limits = Limits()) -> Schema
     ]
     if not development:
         extensions.append(DisableIntrospection)
-    return Schema(
+    schema = Schema(
         query=Query,
         mutation=Mutation,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not development),
         execution_context_class=LeanExecutionContext,
     )
+    fast_inputs(schema)
+    return schema

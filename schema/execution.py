@@ -114,7 +114,7 @@ class _Field:
         self.field, self.definition, self.spec = field, definition, spec
         resolver = definition.base_resolver
         self.attribute: str | None = None if resolver else definition.python_name
-        self.resolver = resolver.wrapped_func if resolver else None
+        self.resolver: Any = resolver.wrapped_func if resolver else None
         info = resolver.info_parameter if resolver else None
         self.info_parameter: str | None = info.name if info else None
         # A scalar or an enum in an attribute: read inline by `execute_fields`.
@@ -165,6 +165,22 @@ def _close_coroutines(value: Any) -> None:
                 item.close()
 
 
+_UNCERTAIN = object()
+
+
+def _read_leaf(step: _Field, source: Any) -> Any:
+    """A plain leaf's completed value, or `_UNCERTAIN` (a null in a non-null field, a
+    value that does not serialize, an attribute that raises)."""
+    try:
+        value = getattr(source, step.attribute)  # type: ignore[arg-type]
+        if value is None:
+            return None if step.spec.nullable else _UNCERTAIN
+        completed = step.spec.coerce(value)  # type: ignore[union-attr]
+    except Exception:
+        return _UNCERTAIN
+    return _UNCERTAIN if completed is None or completed is Undefined else completed
+
+
 class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """Strawberry's execution context, with plain fields completed directly."""
 
@@ -202,30 +218,22 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         is_awaitable = self.is_awaitable
         try:
             for response_name, field_details_list, step in plan:
-                if type(step) is _Field and step.leaf:
+                way = step
+                if step is not None and step.leaf:
                     # The commonest field, inline: a scalar or an enum in an attribute.
-                    try:
-                        value = getattr(source_value, step.attribute)  # type: ignore[arg-type]
-                        if value is None:
-                            if step.spec.nullable:
-                                results[response_name] = None
-                                continue
-                        else:
-                            completed = step.spec.coerce(value)  # type: ignore[union-attr]
-                            if completed is not None and completed is not Undefined:
-                                results[response_name] = completed
-                                continue
-                    except Exception:  # noqa: S110 - the library's way reports it, at the field
-                        pass
-                    step = None
+                    value = _read_leaf(step, source_value)
+                    if value is not _UNCERTAIN:
+                        results[response_name] = value
+                        continue
+                    way = None  # the library's way reports what went wrong, at the field
                 field_path = Path(path, response_name, parent_type.name)
-                if step is None:
+                if way is None:
                     result = super().execute_field(
                         parent_type, source_value, field_details_list, field_path, None
                     )
                 else:
                     result = self._execute_step(
-                        step, parent_type, source_value, field_details_list, field_path
+                        way, parent_type, source_value, field_details_list, field_path
                     )
                 if result is not Undefined:
                     results[response_name] = result
@@ -362,7 +370,9 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if type(spec) is _Object:
             self._check(spec, value)
             return self._complete_object(spec, field_details_list, path, value)
-        assert type(spec) is _List
+        return self._complete_list(spec, field_details_list, path, value)  # type: ignore[arg-type]
+
+    def _complete_list(self, spec: _List, field_details_list: Any, path: Path, value: Any) -> Any:
         if not isinstance(value, list | tuple):
             raise _Delegate
         item = spec.item

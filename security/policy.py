@@ -133,7 +133,7 @@ def visible(table: ShareableColumns, viewer: Viewer | PolicyShape) -> ColumnElem
     so a hot statement is built once per shape rather than once per request."""
     if isinstance(viewer, PolicyShape):
         organisation: Any = bindparam(VIEWER_ORGANISATION)
-        in_coalitions = OneOf(table.coalition_id, VIEWER_COALITIONS)
+        in_coalitions: ColumnElement[bool] = OneOf(table.coalition_id, VIEWER_COALITIONS)
         shape = viewer
     else:
         organisation = viewer.organisation_id

@@ -21,7 +21,7 @@ class OneOf(ColumnElement[bool]):
 
     __visit_name__ = "upright_one_of"
     inherit_cache = True
-    _traverse_internals = [
+    _traverse_internals = [  # noqa: RUF012 - SQLAlchemy's own declaration
         ("column", InternalTraversal.dp_clauseelement),
         ("name", InternalTraversal.dp_string),
     ]

@@ -95,6 +95,7 @@ async def test_a_dashboard_query_costs_the_same_at_every_page_size(
         assert len(result["activities"]["nodes"]) == size
         counts[size] = len(statements)
     # Then the statements are the same at every size: for recommendations the page, its
-    # count and one per relation (13), reviews and their timelines' activities with
-    # organisers (3); for activities the page and one per relation (5)
-    assert counts == {1: 21, 10: 21, 100: 21}
+    # count, its four textual tags together and one per other relation (10), reviews and
+    # their timelines' activities with organisers (3); for activities the page and one
+    # per relation (5)
+    assert counts == {1: 18, 10: 18, 100: 18}

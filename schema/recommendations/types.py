@@ -265,8 +265,22 @@ RELATIONS: dict[str, Relation] = {
 async def prefetch(
     context: Context, recommendations: list[Recommendation], fields: set[str]
 ) -> None:
-    """Fetch the selected relations of a page of recommendations, one statement each."""
-    await prefetch_relations(context, recommendations, RELATIONS, fields & RELATIONS.keys())
+    """Fetch the selected relations of a page of recommendations: the textual tags
+    (recommending states, themes…) together in one statement, the others one each."""
+    names = fields & RELATIONS.keys()
+    together = tuple(
+        sorted(name for name in names if getattr(RELATIONS[name].load, "textual", False))
+    )
+    if len(together) > 1 and recommendations:
+        loads = tuple(RELATIONS[name].load for name in together)
+        keys = list(dict.fromkeys(recommendation.key for recommendation in recommendations))
+        per_load = await loaders.tags_together(context, loads, keys)  # type: ignore[arg-type]
+        for name, values in zip(together, per_load, strict=True):
+            by_key = dict(zip(keys, values, strict=True))
+            for recommendation in recommendations:
+                recommendation.prefetched[name] = by_key[recommendation.key]
+        names -= set(together)
+    await prefetch_relations(context, recommendations, RELATIONS, names)
 
 
 async def recommendations_by_id(

@@ -143,8 +143,10 @@ def test_only_plain_fields_are_shortened() -> None:
     assert inline == {"name", "nickname", "count", "colour", "maybeColour", "strict", "boom"}
     # `tags` is a list in an attribute: read here, completed item by item. `shout` has
     # arguments and `secret` a permission: the library's way.
-    assert steps["tags"] is not None and not steps["tags"].leaf
-    assert steps["shout"] is None and steps["secret"] is None
+    assert steps["tags"] is not None
+    assert not steps["tags"].leaf
+    assert steps["shout"] is None
+    assert steps["secret"] is None
     colour = leaf.fields["colour"].type.of_type  # type: ignore[attr-defined]
     assert isinstance(colour, GraphQLEnumType)
 

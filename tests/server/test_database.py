@@ -1,13 +1,16 @@
-"""The engine: SQLite pragmas, and URLs that never show a password."""
+"""The engine: SQLite pragmas, pings of idle connections, and URLs that never show a
+password."""
 
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
 
-from server.database import DatabaseUnavailable, safe_url
+from server.database import DatabaseUnavailable, IdlePing, create_engine, safe_url
+from server.settings import Settings
 
 
 def test_safe_url_hides_the_password() -> None:
@@ -55,3 +58,53 @@ async def test_postgresql_plans_every_execution(engine: AsyncEngine, backend: st
     async with engine.connect() as connection:
         mode = await connection.scalar(text("SHOW plan_cache_mode"))
     assert mode == "force_custom_plan"
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def _pooled_connection_cut(engine: AsyncEngine) -> None:
+    """Use the pool's one connection, then have PostgreSQL end it behind the pool's back
+    (as a restart or a proxy's idle timeout does)."""
+    async with engine.connect() as connection:
+        pid = await connection.scalar(text("SELECT pg_backend_pid()"))
+    admin = create_async_engine(engine.url, poolclass=NullPool)
+    try:
+        async with admin.connect() as connection:
+            await connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    finally:
+        await admin.dispose()
+
+
+@pytest.mark.parametrize("idle", [True, False])
+async def test_a_connection_is_pinged_only_after_sitting_idle(
+    backend: str, database_url: str, idle: bool
+) -> None:
+    """A connection idle for `IDLE_SECONDS` is pinged before use, so one the database
+    cut is replaced unseen. One back in use sooner is not pinged (three round trips on
+    asyncpg, every request): if it was cut meanwhile, that one use fails, and the pool
+    is replaced for the next."""
+    if backend != "postgresql":
+        pytest.skip("the pool pings PostgreSQL connections")
+    clock = _Clock()
+    engine = create_engine(Settings(database_url=database_url, db_pool_size=1), clock=clock)
+    try:
+        await _pooled_connection_cut(engine)
+        clock.now += IdlePing.IDLE_SECONDS if idle else IdlePing.IDLE_SECONDS / 2
+        if idle:
+            async with engine.connect() as connection:
+                assert await connection.scalar(text("SELECT 1")) == 1
+        else:
+            with pytest.raises(DBAPIError) as caught:
+                async with engine.connect() as connection:
+                    await connection.scalar(text("SELECT 1"))
+            assert caught.value.connection_invalidated
+            async with engine.connect() as connection:
+                assert await connection.scalar(text("SELECT 1")) == 1
+    finally:
+        await engine.dispose()

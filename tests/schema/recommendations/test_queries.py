@@ -152,8 +152,9 @@ async def test_statements_do_not_grow_with_page_size(
             result = await data(client, LIST, {"first": size})
         assert len(result["recommendations"]["nodes"]) == size
         counts.append(len(statements))
-    # The page, its count, then one batch each for reviews, recommending states, themes.
-    assert counts == [5, 5, 5]
+    # The page, its count, one batch for reviews, one for recommending states and themes
+    # together.
+    assert counts == [4, 4, 4]
 
 
 RELATIONS = """
