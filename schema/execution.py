@@ -379,10 +379,13 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if type(item) is _Leaf:
             return [self._complete(item, field_details_list, path, each) for each in value]
         if type(item) is _Object:
+            is_awaitable = self.is_awaitable
             for each in value:  # every item checked before any is completed
                 if each is None:
                     if not item.nullable:
                         raise _Delegate
+                elif is_awaitable(each):
+                    raise _Delegate  # awaitable items: the library's way
                 else:
                     self._check(item, each)
             return self._complete_objects(item, field_details_list, path, value)

@@ -167,3 +167,159 @@ def test_a_list_of_nulls_is_kept(execution_context_class: Any) -> None:
     assert result.data == {
         "leaves": [{"nickname": None}] * 4 + [{"nickname": "n"}, {"nickname": None}]
     }
+
+
+# Object and list fields: plain attributes, and synchronous resolvers (with and without
+# the info) whose values are objects, lists of them, awaitables, or not what the schema
+# says. Errors inside items must land at the same paths, and nulls propagate the same.
+
+
+@strawberry.interface
+class Named:
+    name: str
+
+
+@strawberry.type
+class Child(Named):  # an interface: the library checks its values' class (`is_type_of`)
+    @strawberry.field
+    def strict_name(self) -> str:
+        if self.name == "broken":
+            raise ValueError("this child cannot say its name")
+        return self.name
+
+
+@strawberry.type
+class Toy:  # no interface: the library takes any value for it
+    name: str
+
+
+async def _toy(name: str) -> Toy:
+    return Toy(name=name)
+
+
+class NotAChild:
+    name = "impostor"
+
+    def strict_name(self) -> str:
+        return self.name
+
+
+async def _later(child: Child) -> Child:
+    return child
+
+
+@strawberry.type
+class Parent:
+    label: str
+    child: Child
+    maybe_child: Child | None
+    children: list[Child]
+    maybe_children: list[Child | None] | None
+
+    @strawberry.field
+    def kids(self) -> list[Child]:
+        return self.children
+
+    @strawberry.field
+    def kid_for(self, info: Info) -> Child:
+        return Child(name=f"{self.label} for {info.context['viewer']}")
+
+    @strawberry.field
+    def later(self) -> Child:
+        return _later(self.child)  # type: ignore[return-value]
+
+    @strawberry.field
+    def later_kids(self) -> list[Child]:
+        return [_later(child) for child in self.children]  # type: ignore[misc]
+
+    @strawberry.field
+    def later_toys(self) -> list[Toy]:
+        return [_toy(child.name) for child in self.children]  # type: ignore[misc]
+
+    @strawberry.field
+    def failing(self) -> Child | None:
+        raise RuntimeError("the resolver failed")
+
+    @strawberry.field
+    def wrong(self) -> Child | None:
+        return NotAChild()  # type: ignore[return-value]
+
+    @strawberry.field
+    def nothing(self) -> Child:
+        return None  # type: ignore[return-value]
+
+    @strawberry.field
+    def codes(self) -> list[str]:
+        return ["a", "b"] if self.label != "odd" else ["a", None]  # type: ignore[list-item]
+
+
+def _parent(label: str, *names: str) -> Parent:
+    children = [Child(name=name) for name in names]
+    return Parent(
+        label=label,
+        child=children[0],
+        maybe_child=None,
+        children=children,
+        maybe_children=[*children, None],
+    )
+
+
+@strawberry.type
+class FamilyQuery:
+    @strawberry.field
+    def parents(self) -> list[Parent | None]:
+        return [_parent("one", "a", "b"), _parent("odd", "c", "broken"), _parent("two", "d")]
+
+
+FAMILY = """
+query {
+  parents {
+    label
+    child { name strictName }
+    maybeChild { name }
+    children { name }
+    maybeChildren { name strictName }
+    kids { strictName }
+    kidFor { name }
+    later { name }
+    laterKids { name strictName }
+    laterToys { name }
+    failing { name }
+    wrong { name }
+    codes
+    ... on Parent { kids { name } }
+  }
+  again: parents { nothing { name } }
+}
+"""
+
+
+async def _family(execution_context_class: Any) -> dict[str, Any]:
+    schema = strawberry.Schema(query=FamilyQuery, execution_context_class=execution_context_class)
+    result = await schema.execute(FAMILY, context_value={"viewer": "me"})
+    return {
+        "data": result.data,
+        "errors": sorted((error.message, tuple(error.path or ())) for error in result.errors or []),
+    }
+
+
+async def test_object_and_list_fields_answer_as_the_library_does() -> None:
+    lean, library = await _family(ExecutionContext), await _family(None)
+    assert lean == library
+    parents = lean["data"]["parents"]
+    # Values: plain attributes, resolvers with the info, awaitables from a resolver.
+    assert parents[0]["kidFor"] == {"name": "one for me"}
+    assert parents[0]["laterKids"] == [
+        {"name": "a", "strictName": "a"},
+        {"name": "b", "strictName": "b"},
+    ]
+    assert parents[0]["laterToys"] == [{"name": "a"}, {"name": "b"}]
+    assert parents[0]["maybeChildren"][2] is None
+    # A child that fails a non-null field: its nullable list item is null, its parent
+    # (all of whose lists hold non-null children) is null too.
+    assert parents[1] is None
+    paths = {path for _, path in lean["errors"]}
+    assert ("parents", 1, "maybeChildren", 1, "strictName") in paths
+    assert ("parents", 0, "failing") in paths  # a resolver that raises
+    assert ("parents", 0, "wrong") in paths  # an object of another class
+    assert lean["data"]["again"] == [None, None, None]  # null in a non-null object field
