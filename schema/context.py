@@ -82,6 +82,9 @@ class Context:
         self.operation: tuple[str | None, str] | None = None
         self._link = _Link()
         self._loaders: dict[Callable[..., Any], DataLoader[Any, Any]] = {}
+        # Values this request derived once and reuses, under the function that made them
+        # (the owners a page names again and again, say). As the loaders: per reader.
+        self.memo: dict[Callable[..., Any], dict[Any, Any]] = {}
         self._link.loaders.append(self._loaders)
 
     async def fetch_all(
@@ -121,9 +124,11 @@ class Context:
         return self.services.clock()
 
     def signed_in_as(self, principal: Viewer) -> None:
-        """After login or logout within this request, later fields see the new principal."""
+        """After login or logout within this request, later fields see the new principal
+        (and nothing derived for the one before)."""
         self.principal = principal
         self.viewer = reading_viewer(principal)
+        self.memo.clear()
 
     @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:

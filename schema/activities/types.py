@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import strawberry
-from sqlalchemy import Row
+from sqlalchemy import Row, RowMapping
 from strawberry.types import Info
 
 from schema.activities import loaders
@@ -85,8 +85,7 @@ class Shared(Node):
         return found
 
     @staticmethod
-    def shared_fields(type_name: str, row: Row[Any]) -> dict[str, Any]:
-        columns = row._mapping
+    def shared_fields(type_name: str, columns: RowMapping) -> dict[str, Any]:
         return {
             "id": to_global_id(type_name, columns["row_id"]),
             "key": columns["row_id"],
@@ -121,10 +120,10 @@ class FundingPledge(Shared):
     def from_row(cls, row: Row[Any], context: Context) -> "FundingPledge":
         columns = row._mapping
         return cls(
-            **cls.shared_fields("FundingPledge", row),
+            **cls.shared_fields("FundingPledge", columns),
             activity_key=columns["activity_id"],
             amount_minor=columns["amount_minor"],
-            organisation=owner_of(row, context),
+            organisation=owner_of(columns, context),
             amount=Money.of(columns["amount_minor"], columns["currency"]),
             status=columns["status"],
         )
@@ -223,11 +222,11 @@ class Activity(Shared):
         if columns["budget_minor"] is not None:
             budget = Money.of(columns["budget_minor"], columns["currency"])
         return cls(
-            **cls.shared_fields("Activity", row),
+            **cls.shared_fields("Activity", columns),
             review_key=columns["review_id"],
             budget_minor=columns["budget_minor"],
             currency=columns["currency"],
-            organisation=owner_of(row, context),
+            organisation=owner_of(columns, context),
             kind=columns["activity_kind"],
             title=columns["title"],
             description=columns["description"],

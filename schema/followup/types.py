@@ -11,7 +11,7 @@ import uuid
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from sqlalchemy import Row
+from sqlalchemy import Row, RowMapping
 from strawberry.types import Info
 
 from schema.coalitions.queries import coalitions_by_id
@@ -64,14 +64,13 @@ class FollowUp(Node):
         return found
 
     @staticmethod
-    def shared_fields(type_name: str, row: Row[Any], context: Context) -> dict[str, Any]:
-        columns = row._mapping
+    def shared_fields(type_name: str, columns: RowMapping, context: Context) -> dict[str, Any]:
         return {
             "id": to_global_id(type_name, columns["row_id"]),
             "key": columns["row_id"],
             "recommendation_key": columns["recommendation_id"],
             "coalition_key": columns["coalition_id"],
-            "organisation": owner_of(row, context),
+            "organisation": owner_of(columns, context),
             "visibility": columns["visibility"],
             "version": columns["version"],
             "created_at": columns["created_at"],
@@ -88,7 +87,7 @@ class Engagement(FollowUp):
     def from_row(cls, row: Row[Any], context: Context) -> "Engagement":
         columns = row._mapping
         return cls(
-            **cls.shared_fields("Engagement", row, context),
+            **cls.shared_fields("Engagement", columns, context),
             role=columns["role"],
             note=columns["note"],
         )
@@ -108,7 +107,7 @@ class Assessment(FollowUp):
     def from_row(cls, row: Row[Any], context: Context) -> "Assessment":
         columns = row._mapping
         return cls(
-            **cls.shared_fields("Assessment", row, context),
+            **cls.shared_fields("Assessment", columns, context),
             status=columns["status"],
             assessed_on=columns["assessed_on"],
             evidence=columns["evidence"],

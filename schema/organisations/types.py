@@ -4,7 +4,7 @@ import uuid
 from typing import Any
 
 import strawberry
-from sqlalchemy import Row
+from sqlalchemy import Row, RowMapping
 
 from schema.context import Context
 from schema.reference.cache import ReferenceData
@@ -43,7 +43,10 @@ class Organisation(Node):
 
     @classmethod
     def from_row(cls, row: Row[Any], reference: ReferenceData) -> "Organisation":
-        columns = row._mapping
+        return cls.from_columns(row._mapping, reference)
+
+    @classmethod
+    def from_columns(cls, columns: RowMapping, reference: ReferenceData) -> "Organisation":
         return cls(
             id=to_global_id("Organisation", columns["id"]),
             key=columns["id"],
@@ -56,10 +59,18 @@ class Organisation(Node):
         )
 
 
-def owner_of(row: Row[Any], context: Context) -> Organisation | None:
-    """The organisation of a row read with `ORGANISATION_COLUMNS`, where the directory
-    lets this viewer see it; None where it does not (no public profile, say)."""
-    columns = row._mapping
-    if not directory_listed(context.viewer, columns["id"], columns["public_profile"]):
-        return None
-    return Organisation.from_row(row, context.reference)
+def owner_of(columns: RowMapping, context: Context) -> Organisation | None:
+    """The organisation of a row read with `ORGANISATION_COLUMNS` (its `_mapping`), where
+    the directory lets this viewer see it; None where it does not (no public profile,
+    say). Built once per request: a page names the same few owners again and again."""
+    key = columns["id"]
+    owners = context.memo.setdefault(owner_of, {})
+    try:
+        return owners[key]  # type: ignore[no-any-return]
+    except KeyError:
+        pass
+    owner = None
+    if directory_listed(context.viewer, key, columns["public_profile"]):
+        owner = Organisation.from_columns(columns, context.reference)
+    owners[key] = owner
+    return owner
