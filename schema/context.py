@@ -83,8 +83,10 @@ class Context:
         self._link = _Link()
         self._loaders: dict[Callable[..., Any], DataLoader[Any, Any]] = {}
         # Values this request derived once and reuses, under the function that made them
-        # (the owners a page names again and again, say). As the loaders: per reader.
+        # (the owners a page names again and again, say). As the loaders: per reader;
+        # forgotten by every context of the request when it writes.
         self.memo: dict[Callable[..., Any], dict[Any, Any]] = {}
+        self._link.memos.append(self.memo)
         self._link.loaders.append(self._loaders)
 
     async def fetch_all(
@@ -137,6 +139,8 @@ class Context:
         transaction takes the write lock at once (BEGIN IMMEDIATE), so it waits for
         other writers instead of failing when it first writes."""
         async with self._link.lock:
+            for memo in self._link.memos:
+                memo.clear()  # what is derived from rows may change now
             connection = await self._link.open(self.engine)
             if connection.in_transaction():
                 await connection.commit()  # end the implicit read transaction
@@ -156,6 +160,7 @@ class Context:
         child.viewer = reader
         child._link = self._link
         self._link.loaders.append(child._loaders)
+        self._link.memos.append(child.memo)
         return child
 
     async def close(self) -> None:
@@ -177,6 +182,7 @@ class _Link:
         self.lock = asyncio.Lock()
         # The DataLoaders of each context on this connection, emptied when it closes.
         self.loaders: list[dict[Callable[..., Any], DataLoader[Any, Any]]] = []
+        self.memos: list[dict[Callable[..., Any], dict[Any, Any]]] = []
         self.closed = False
 
     async def open(self, engine: AsyncEngine) -> AsyncConnection:

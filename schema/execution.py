@@ -8,18 +8,19 @@ resolvers that take only `self` and `info`, whose values are already in memory.
 
 Here such fields are read and completed directly, with the library's own error
 handling at the same places (a field, a list item), so null propagation and paths are
-unchanged. Anything else, and any value the short path is not certain of (a null in a
-non-null field, a value that does not serialize, an object of an unexpected class),
-goes the library's way for that field, from the start, so the answer and its errors are
-the library's. Only synchronous resolvers without arguments, permissions or extensions
-are called here; a field that goes the library's way after one of them returned a value
-is resolved again, which a synchronous read without side effects allows.
+unchanged. Anything else goes the library's way. A value the short path is not certain
+of (a null in a non-null field, a value that does not serialize, an error or an
+awaitable where a value should be, an object of an unexpected class) is handed to the
+library's completion as it is, before anything was made of it, so the answer and its
+errors are the library's and no resolver runs twice. Only synchronous resolvers without
+arguments, permissions or extensions are called here.
 """
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from types import CoroutineType, GeneratorType
 from typing import Any
 
 from graphql import (
@@ -51,12 +52,12 @@ class _Delegate(Exception):
 
 
 class _Leaf:
-    """A scalar or an enum (or a list of them, `item` set)."""
+    """A scalar or an enum."""
 
-    __slots__ = ("coerce", "nullable", "type")
+    __slots__ = ("coerce", "nullable")
 
     def __init__(self, graphql_type: GraphQLOutputType, coerce: Callable[[Any], Any]) -> None:
-        self.type, self.coerce = graphql_type, coerce
+        self.coerce = coerce
         self.nullable = not isinstance(graphql_type, GraphQLNonNull)
 
 
@@ -157,12 +158,26 @@ def _self_and_info_only(signature: inspect.Signature, resolver: Any) -> bool:
     return resolver.self_parameter is not None and set(signature.parameters) == allowed
 
 
-def _close_coroutines(value: Any) -> None:
-    """Close coroutines a resolver returned in a list that goes the library's way."""
-    if isinstance(value, list | tuple):
-        for item in value:
-            if inspect.iscoroutine(item):
-                item.close()
+# Types whose values are neither errors nor awaitable (str, int, enums, dates…), learnt
+# as they are met: what the library checks of every value, asked once per type.
+_PLAIN_TYPES: set[type] = set()
+
+
+def _is_plain(value: Any) -> bool:
+    """Neither an error (which the library raises at the field) nor awaitable (which it
+    awaits): a value to serialize."""
+    kind = type(value)
+    if kind in _PLAIN_TYPES:
+        return True
+    if (
+        issubclass(kind, Exception)
+        or kind in (CoroutineType, GeneratorType)
+        or hasattr(kind, "__await__")
+        or inspect.isawaitable(value)
+    ):
+        return False
+    _PLAIN_TYPES.add(kind)
+    return True
 
 
 _UNCERTAIN = object()
@@ -175,6 +190,8 @@ def _read_leaf(step: _Field, source: Any) -> Any:
         value = getattr(source, step.attribute)  # type: ignore[arg-type]
         if value is None:
             return None if step.spec.nullable else _UNCERTAIN
+        if not _is_plain(value):
+            return _UNCERTAIN
         completed = step.spec.coerce(value)  # type: ignore[union-attr]
     except Exception:
         return _UNCERTAIN
@@ -311,7 +328,6 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         """The library's `execute_field`, with the value read or resolved directly."""
         field_type = step.field.type
         info = None
-        value: Any = None
         try:
             if step.resolver is None:
                 value = getattr(source, step.attribute)  # type: ignore[arg-type]
@@ -332,10 +348,18 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 return self.complete_awaitable_value(
                     field_type, field_details_list, info, path, value, None
                 )
-            completed = self._complete(step.spec, field_details_list, path, value)
-        except _Delegate:
-            _close_coroutines(value)
-            return super().execute_field(parent_type, source, field_details_list, path, None)
+            try:
+                completed = self._complete(step.spec, field_details_list, path, value)
+            except _Delegate:
+                # The library completes the very value, from the start: nothing is
+                # resolved twice, and nothing awaitable was made of it yet.
+                if info is None:
+                    info = self.build_resolve_info(
+                        step.field, to_nodes(field_details_list), parent_type, path
+                    )
+                completed = self.complete_value(
+                    field_type, field_details_list, info, path, value, None
+                )
         except Exception as raw_error:
             self.handle_field_error(raw_error, field_type, field_details_list, path)
             return None
@@ -354,12 +378,14 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     def _complete(self, spec: _Spec, field_details_list: Any, path: Path, value: Any) -> Any:
         """`complete_value` for the kinds `_spec` knows. Raises `_Delegate` only before
-        anything awaitable was made, so the library can start the field over."""
+        anything awaitable was made of the value, so the library can complete it anew."""
         if value is None:
             if spec.nullable:
                 return None
             raise _Delegate
         if type(spec) is _Leaf:
+            if not _is_plain(value):
+                raise _Delegate
             try:
                 completed = spec.coerce(value)
             except Exception as error:
@@ -368,6 +394,8 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 raise _Delegate
             return completed
         if type(spec) is _Object:
+            if isinstance(value, Exception):
+                raise _Delegate
             self._check(spec, value)
             return self._complete_object(spec, field_details_list, path, value)
         return self._complete_list(spec, field_details_list, path, value)  # type: ignore[arg-type]
@@ -384,8 +412,8 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 if each is None:
                     if not item.nullable:
                         raise _Delegate
-                elif is_awaitable(each):
-                    raise _Delegate  # awaitable items: the library's way
+                elif is_awaitable(each) or isinstance(each, Exception):
+                    raise _Delegate  # awaitable items and errors: the library's way
                 else:
                     self._check(item, each)
             return self._complete_objects(item, field_details_list, path, value)
@@ -413,8 +441,8 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def _complete_objects(
         self, item: _Object, field_details_list: Any, path: Path, values: Any
     ) -> Any:
-        """`complete_iterable_value` for checked objects: each item's errors handled at
-        the item, awaitable items gathered."""
+        """`complete_iterable_value` for checked objects (none awaitable): each item's
+        errors handled at the item, items whose completion is awaitable gathered."""
         completed: list[Any] = []
         pending: list[int] = []
         try:

@@ -26,6 +26,7 @@ from strawberry.types.base import (
     StrawberryOptional,
 )
 from strawberry.types.enum import StrawberryEnumDefinition, has_enum_definition
+from strawberry.types.unset import UNSET
 
 _AS_IS, _LIST_COPY, _CONVERT = 0, 1, 2
 
@@ -78,7 +79,7 @@ class _Builder:
             if kind == _AS_IS:
                 kwargs[python_name] = given
             elif kind == _LIST_COPY:
-                kwargs[python_name] = given if given is None else list(given)
+                kwargs[python_name] = given if given is None or given is UNSET else list(given)
             else:
                 kwargs[python_name] = convert_argument(
                     given,

@@ -54,9 +54,13 @@ class IdlePing:
     three round trips (BEGIN, an empty query, ROLLBACK): more than a page's statements
     cost PostgreSQL. A connection in steady use was working a moment ago; one that sat
     idle may have been cut (a database restart, a proxy's idle timeout), so that one is
-    checked, and replaced with the rest of the pool if the ping fails. A restart while
-    connections are in use costs the requests then running a SERVICE_UNAVAILABLE
-    each, as it would with a ping: the first error on a connection replaces the pool.
+    checked, and replaced with the rest of the pool if the ping fails (any failure: a
+    connection that cannot answer a ping is not worth keeping).
+
+    The price: after a restart, a request on a connection that was in use within the
+    last few seconds fails with SERVICE_UNAVAILABLE where a ping would have caught it.
+    The first such error replaces the whole pool, so it is the requests running or
+    starting at that moment, once, not every connection in turn.
     """
 
     IDLE_SECONDS = 5.0

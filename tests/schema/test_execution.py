@@ -3,6 +3,7 @@ data, and the same errors at the same paths where a value is not what the schema
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import enum
 from typing import Any, NewType
@@ -197,6 +198,19 @@ async def _toy(name: str) -> Toy:
     return Toy(name=name)
 
 
+CALLS: list[str] = []
+
+
+class Refused(Exception):
+    """An error returned as a value, which the library raises at its place."""
+
+
+def _done(value: Any) -> asyncio.Future[Any]:
+    future = asyncio.get_running_loop().create_future()
+    future.set_result(value)
+    return future
+
+
 class NotAChild:
     name = "impostor"
 
@@ -215,6 +229,8 @@ class Parent:
     maybe_child: Child | None
     children: list[Child]
     maybe_children: list[Child | None] | None
+    # Awaitables kept in an attribute: the library awaits them.
+    kept_toys: list[Toy]
 
     @strawberry.field
     def kids(self) -> list[Child]:
@@ -235,6 +251,19 @@ class Parent:
     @strawberry.field
     def later_toys(self) -> list[Toy]:
         return [_toy(child.name) for child in self.children]  # type: ignore[misc]
+
+    @strawberry.field
+    def awaited_names(self) -> list[str]:
+        CALLS.append(self.label)  # awaitable items go the library's way: resolved once
+        return [_done(child.name) for child in self.children]  # type: ignore[misc]
+
+    @strawberry.field
+    def refusals(self) -> list[str | None]:
+        return ["fine", Refused("this one is refused")]  # type: ignore[list-item]
+
+    @strawberry.field
+    def refused_child(self) -> Child | None:
+        return Refused("no child here")  # type: ignore[return-value]
 
     @strawberry.field
     def failing(self) -> Child | None:
@@ -261,6 +290,7 @@ def _parent(label: str, *names: str) -> Parent:
         maybe_child=None,
         children=children,
         maybe_children=[*children, None],
+        kept_toys=[_done(Toy(name=name)) for name in names],  # type: ignore[misc]
     )
 
 
@@ -284,6 +314,10 @@ query {
     later { name }
     laterKids { name strictName }
     laterToys { name }
+    keptToys { name }
+    awaitedNames
+    refusals
+    refusedChild { name }
     failing { name }
     wrong { name }
     codes
@@ -296,7 +330,9 @@ query {
 
 async def _family(execution_context_class: Any) -> dict[str, Any]:
     schema = strawberry.Schema(query=FamilyQuery, execution_context_class=execution_context_class)
+    CALLS.clear()
     result = await schema.execute(FAMILY, context_value={"viewer": "me"})
+    assert len(CALLS) == len(set(CALLS)) >= 2  # once per parent (the failed one may stop first)
     return {
         "data": result.data,
         "errors": sorted((error.message, tuple(error.path or ())) for error in result.errors or []),
@@ -314,6 +350,10 @@ async def test_object_and_list_fields_answer_as_the_library_does() -> None:
         {"name": "b", "strictName": "b"},
     ]
     assert parents[0]["laterToys"] == [{"name": "a"}, {"name": "b"}]
+    assert parents[0]["keptToys"] == [{"name": "a"}, {"name": "b"}]
+    assert parents[0]["awaitedNames"] == ["a", "b"]
+    assert parents[0]["refusals"] == ["fine", None]
+    assert parents[0]["refusedChild"] is None
     assert parents[0]["maybeChildren"][2] is None
     # A child that fails a non-null field: its nullable list item is null, its parent
     # (all of whose lists hold non-null children) is null too.
@@ -321,5 +361,7 @@ async def test_object_and_list_fields_answer_as_the_library_does() -> None:
     paths = {path for _, path in lean["errors"]}
     assert ("parents", 1, "maybeChildren", 1, "strictName") in paths
     assert ("parents", 0, "failing") in paths  # a resolver that raises
+    assert ("parents", 0, "refusals", 1) in paths  # an error returned as an item
+    assert ("parents", 0, "refusedChild") in paths  # an error returned as the value
     assert ("parents", 0, "wrong") in paths  # an object of another class
     assert lean["data"]["again"] == [None, None, None]  # null in a non-null object field

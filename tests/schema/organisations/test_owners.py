@@ -1,9 +1,12 @@
-"""`owner_of`: the owner named with a row, built once per request and reader."""
+"""`owner_of`: the owner named with a row, built once per request and reader, and
+again after the request writes."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schema.context import Context
 from schema.organisations.types import owner_of
@@ -28,9 +31,11 @@ def _columns(name: str) -> dict[str, Any]:
     }
 
 
+REFERENCE = ReferenceData({}, {}, {}, {}, {}, {}, {})
+
+
 def _context(viewer: Viewer) -> Context:
-    reference = ReferenceData({}, {}, {}, {}, {}, {}, {})
-    return Context(None, viewer, reference, services=None)  # type: ignore[arg-type]
+    return Context(None, viewer, REFERENCE, services=None)  # type: ignore[arg-type]
 
 
 def test_an_owner_is_built_once_per_request() -> None:
@@ -56,3 +61,23 @@ def test_a_new_principal_sees_owners_as_itself() -> None:
     member = _context(Viewer(organisation_id=OWNER))
     assert owner_of(_columns("Forum"), member) is not None  # type: ignore[arg-type]
     assert owner_of(_columns("Forum"), member.reading_as(ANONYMOUS)) is None  # type: ignore[arg-type]
+
+
+async def test_a_write_forgets_the_owners_read_before_it(engine: AsyncEngine) -> None:
+    # A mutation may rename or vet an organisation and then name it again: what was
+    # built before the write is not served after it, to any reader of the request.
+    context = Context(engine, Viewer(organisation_id=OWNER), REFERENCE, services=None)  # type: ignore[arg-type]
+    reader = context.reading_as(Viewer(organisation_id=OWNER))
+    try:
+        before = owner_of(_columns("Old name"), context)  # type: ignore[arg-type]
+        owner_of(_columns("Old name"), reader)  # type: ignore[arg-type]
+        async with context.write():
+            pass
+        after = owner_of(_columns("New name"), context)  # type: ignore[arg-type]
+        read = owner_of(_columns("New name"), reader)  # type: ignore[arg-type]
+    finally:
+        await context.close()
+    assert before is not None
+    assert after is not None
+    assert read is not None
+    assert (before.name, after.name, read.name) == ("Old name", "New name", "New name")
