@@ -3,8 +3,8 @@
 A minimal Starlette app, served by uvicorn in its own process, with one endpoint per
 captured request (`POST /floor/<name>`): it sends the very statements the GraphQL server
 sent for that request (captured once in process with their parameters, see
-`bench.run.capture`), in one transaction on one pooled asyncpg connection, turns the
-rows into dicts and answers them as JSON with orjson. No GraphQL, no ORM, no policy: the
+`bench.run.capture`), on one pooled asyncpg connection outside a transaction (as the
+server reads on PostgreSQL), turns the rows into dicts and answers them as JSON with orjson. No GraphQL, no ORM, no policy: the
 server's figures divided by these are what everything else costs.
 
     .venv/bin/python -m bench.floor --statements bench/out/floor-small.pickle --port 8001
@@ -48,7 +48,7 @@ def create_floor(dsn: str, captured: Captured, pool_size: int = 10) -> Starlette
         if statements is None:
             return Response(status_code=404)
         results = []
-        async with state["pool"].acquire() as connection, connection.transaction():
+        async with state["pool"].acquire() as connection:
             for statement, parameters in statements:
                 rows = await connection.fetch(statement, *parameters)
                 results.append([dict(row) for row in rows])

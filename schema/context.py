@@ -24,6 +24,7 @@ from security.platform import PlatformKeys
 from security.policy import Viewer, reading_viewer
 
 logger = logging.getLogger("upright.context")
+AUTOCOMMIT = "AUTOCOMMIT"
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -143,13 +144,19 @@ class Context:
                 memo.clear()  # what is derived from rows may change now
             connection = await self._link.open(self.engine)
             if connection.in_transaction():
-                await connection.commit()  # end the implicit read transaction
-            await connection.execution_options(upright_write=True)
+                await connection.commit()  # end the implicit read transaction, if any
+            reads_autocommit = self._link.reads_autocommit
+            options: dict[str, Any] = {"upright_write": True}
+            if reads_autocommit:
+                options["isolation_level"] = connection.default_isolation_level
+            await connection.execution_options(**options)
             try:
                 async with connection.begin():
                     yield connection
             finally:
                 await connection.execution_options(upright_write=False)
+                if reads_autocommit and not connection.invalidated:
+                    await connection.execution_options(isolation_level=AUTOCOMMIT)
 
     def reading_as(self, reader: Viewer) -> Context:
         """This request read as `reader` (an export's or a report's audience, see
@@ -179,6 +186,7 @@ class _Link:
 
     def __init__(self) -> None:
         self.connection: AsyncConnection | None = None
+        self.reads_autocommit = False
         self.lock = asyncio.Lock()
         # The DataLoaders of each context on this connection, emptied when it closes.
         self.loaders: list[dict[Callable[..., Any], DataLoader[Any, Any]]] = []
@@ -191,7 +199,14 @@ class _Link:
             # it gets no connection of its own that nobody would close.
             raise RuntimeError("the request is over: its connection is closed")
         if self.connection is None:
-            self.connection = await engine.connect()
+            connection = await engine.connect()
+            if engine.dialect.name == "postgresql":
+                # Reads run outside a transaction: at READ COMMITTED each statement has
+                # its own snapshot either way, and a read-only request saves the BEGIN
+                # and ROLLBACK round trips. `Context.write` opens a real transaction.
+                await connection.execution_options(isolation_level=AUTOCOMMIT)
+                self.reads_autocommit = True
+            self.connection = connection
         return self.connection
 
     async def close(self) -> None:

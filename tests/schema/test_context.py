@@ -86,3 +86,46 @@ async def test_a_request_that_ended_mid_statement_gives_up_its_connection(
     # And nothing that still runs for it gets a connection of its own that nobody closes
     with pytest.raises(RuntimeError, match="request is over"):
         await context.fetch_all(text("SELECT 1"))
+
+
+# The statement's transaction: the same number for two statements in one transaction.
+_TRANSACTION = text("SELECT txid_current()")
+
+
+async def test_reads_run_outside_a_transaction_and_writes_inside_one(
+    engine: AsyncEngine, backend: str
+) -> None:
+    """On PostgreSQL a request reads without BEGIN and ROLLBACK (two round trips a
+    request saved), and writes all or nothing in a transaction of their own."""
+    if backend != "postgresql":
+        pytest.skip("SQLite reads in its own transactions")
+    await _scratch(engine)
+    context = Context(engine, ANONYMOUS, reference=None, services=None)  # type: ignore[arg-type]
+    try:
+        # Each read is a transaction of its own.
+        first = (await context.fetch_all(_TRANSACTION))[0][0]
+        second = (await context.fetch_all(_TRANSACTION))[0][0]
+        assert first != second
+        # In a write, statements share one transaction.
+        with pytest.raises(RuntimeError):
+            async with context.write() as connection:
+                await connection.execute(text("INSERT INTO scratch VALUES (1)"))
+                one = (await connection.execute(_TRANSACTION)).scalar()
+                assert (await connection.execute(_TRANSACTION)).scalar() == one
+                raise RuntimeError("the mutation fails after its first write")
+        # All or nothing: the failed write left nothing, and reads are back outside.
+        assert (await context.fetch_all(text("SELECT count(*) FROM scratch")))[0][0] == 0
+        async with context.write() as connection:
+            await connection.execute(text("INSERT INTO scratch VALUES (2)"))
+        after = (await context.fetch_all(_TRANSACTION))[0][0]
+        assert (await context.fetch_all(_TRANSACTION))[0][0] != after
+    finally:
+        await context.close()
+    async with engine.connect() as connection:
+        kept = (await connection.execute(text("SELECT n FROM scratch"))).scalars().all()
+    assert kept == [2]
+
+
+async def _scratch(engine: AsyncEngine) -> None:
+    async with engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE scratch (n integer)"))
