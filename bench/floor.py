@@ -4,8 +4,9 @@ A minimal Starlette app, served by uvicorn in its own process, with one endpoint
 captured request (`POST /floor/<name>`): it sends the very statements the GraphQL server
 sent for that request (captured once in process with their parameters, see
 `bench.run.capture`), on one pooled asyncpg connection outside a transaction (as the
-server reads on PostgreSQL), turns the rows into dicts and answers them as JSON with orjson. No GraphQL, no ORM, no policy: the
-server's figures divided by these are what everything else costs.
+server reads on PostgreSQL), turns the rows into dicts and answers them as JSON with
+orjson. No GraphQL, no ORM, no policy: the server's figures divided by these are what
+everything else costs.
 
     .venv/bin/python -m bench.floor --statements bench/out/floor-small.pickle --port 8001
 """

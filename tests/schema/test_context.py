@@ -107,12 +107,18 @@ async def test_reads_run_outside_a_transaction_and_writes_inside_one(
         second = (await context.fetch_all(_TRANSACTION))[0][0]
         assert first != second
         # In a write, statements share one transaction.
-        with pytest.raises(RuntimeError):
+        shared: list[Any] = []
+
+        async def failing_write() -> None:
             async with context.write() as connection:
                 await connection.execute(text("INSERT INTO scratch VALUES (1)"))
-                one = (await connection.execute(_TRANSACTION)).scalar()
-                assert (await connection.execute(_TRANSACTION)).scalar() == one
+                shared.append((await connection.execute(_TRANSACTION)).scalar())
+                shared.append((await connection.execute(_TRANSACTION)).scalar())
                 raise RuntimeError("the mutation fails after its first write")
+
+        with pytest.raises(RuntimeError):
+            await failing_write()
+        assert shared[0] == shared[1]
         # All or nothing: the failed write left nothing, and reads are back outside.
         assert (await context.fetch_all(text("SELECT count(*) FROM scratch")))[0][0] == 0
         async with context.write() as connection:

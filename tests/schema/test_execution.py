@@ -153,9 +153,9 @@ def test_only_plain_fields_are_shortened() -> None:
 
 
 def _key() -> str:
-    from schema import execution
+    from schema.execution.steps import STEP
 
-    return execution._STEP
+    return STEP
 
 
 @pytest.mark.parametrize("execution_context_class", [ExecutionContext, None])

@@ -18,184 +18,28 @@ arguments, permissions or extensions are called here.
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable
-from types import CoroutineType, GeneratorType
 from typing import Any
 
-from graphql import (
-    GraphQLEnumType,
-    GraphQLField,
-    GraphQLList,
-    GraphQLNonNull,
-    GraphQLObjectType,
-    GraphQLOutputType,
-    GraphQLScalarType,
-    Undefined,
-)
+from graphql import GraphQLField, GraphQLObjectType, GraphQLOutputType, Undefined
 from graphql.execution.executor import to_nodes
 from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
-from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
-from strawberry.types.field import StrawberryField
 
-# Kept in each schema field's `extensions`: how this module runs it, or None when it
-# takes the library's way.
-_STEP = "upright.lean_step"
-_BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
-
-
-class _Delegate(Exception):
-    """The short path is not certain of a value: the library does the field."""
-
-
-class _Leaf:
-    """A scalar or an enum."""
-
-    __slots__ = ("coerce", "nullable")
-
-    def __init__(self, graphql_type: GraphQLOutputType, coerce: Callable[[Any], Any]) -> None:
-        self.coerce = coerce
-        self.nullable = not isinstance(graphql_type, GraphQLNonNull)
-
-
-class _List:
-    __slots__ = ("item", "nullable", "type")
-
-    def __init__(self, graphql_type: GraphQLOutputType, item: _Spec) -> None:
-        self.type, self.item = graphql_type, item
-        self.nullable = not isinstance(graphql_type, GraphQLNonNull)
-
-
-class _Object:
-    """An object type; `origin` is its class when the library would check that the value
-    is one (`is_type_of`), None when it takes any value."""
-
-    __slots__ = ("nullable", "object_type", "origin", "type")
-
-    def __init__(
-        self, graphql_type: GraphQLOutputType, object_type: GraphQLObjectType, origin: type | None
-    ) -> None:
-        self.type, self.object_type, self.origin = graphql_type, object_type, origin
-        self.nullable = not isinstance(graphql_type, GraphQLNonNull)
-
-
-_Spec = _Leaf | _List | _Object
-
-
-def _spec(graphql_type: GraphQLOutputType) -> _Spec | None:
-    """How to complete a value of this type here, or None (interfaces, unions, objects
-    with an `is_type_of` of their own or generic casts): the library's way."""
-    named = graphql_type.of_type if isinstance(graphql_type, GraphQLNonNull) else graphql_type
-    if isinstance(named, GraphQLList):
-        item = _spec(named.of_type)
-        return None if item is None else _List(graphql_type, item)
-    if isinstance(named, GraphQLScalarType | GraphQLEnumType):
-        return _Leaf(graphql_type, named.coerce_output_value)
-    if isinstance(named, GraphQLObjectType):
-        definition = named.extensions.get(_BACKREF)
-        if not isinstance(definition, StrawberryObjectDefinition):
-            return None
-        if definition.is_type_of is not None or definition.concrete_of is not None:
-            return None
-        origin = definition.origin if named.is_type_of is not None else None
-        return _Object(graphql_type, named, origin)
-    return None
-
-
-class _Field:
-    """A field read here: a plain attribute (`attribute`), or a synchronous resolver
-    called with the source and, when it asks, the info."""
-
-    __slots__ = ("attribute", "definition", "field", "info_parameter", "leaf", "resolver", "spec")
-
-    def __init__(self, field: GraphQLField, definition: StrawberryField, spec: _Spec) -> None:
-        self.field, self.definition, self.spec = field, definition, spec
-        resolver = definition.base_resolver
-        self.attribute: str | None = None if resolver else definition.python_name
-        self.resolver: Any = resolver.wrapped_func if resolver else None
-        info = resolver.info_parameter if resolver else None
-        self.info_parameter: str | None = info.name if info else None
-        # A scalar or an enum in an attribute: read inline by `execute_fields`.
-        self.leaf = self.attribute is not None and type(spec) is _Leaf
-
-
-def _step(field: GraphQLField, converter: GraphQLCoreConverter | None) -> _Field | None:
-    """A field without arguments, permission classes or extensions whose value is a
-    plain attribute or comes from a synchronous resolver taking at most `self` and
-    `info`, of a type `_spec` completes; else None."""
-    definition = field.extensions.get(_BACKREF)
-    if (
-        field.args
-        or not isinstance(definition, StrawberryField)
-        or type(definition).get_result is not StrawberryField.get_result
-        or definition.extensions
-        or definition.permission_classes
-        or definition.default_resolver is not getattr
-    ):
-        return None
-    resolver = definition.base_resolver
-    if resolver is None:
-        if getattr(field.resolve, "__name__", None) != "_get_basic_result":
-            return None  # Strawberry wraps it for a reason of its own (exception handlers)
-    elif (
-        resolver.is_async
-        or not callable(resolver.wrapped_func)
-        or getattr(field.resolve, "__name__", None) != "_resolver"
-        or converter is None
-        or getattr(converter, "_exception_handler_specs", True)  # handlers: their way
-        or not _self_and_info_only(resolver.signature, resolver)
-    ):
-        return None
-    spec = _spec(field.type)
-    return None if spec is None else _Field(field, definition, spec)
-
-
-def _self_and_info_only(signature: inspect.Signature, resolver: Any) -> bool:
-    allowed = {p.name for p in (resolver.self_parameter, resolver.info_parameter) if p}
-    return resolver.self_parameter is not None and set(signature.parameters) == allowed
-
-
-# Types whose values are neither errors nor awaitable (str, int, enums, dates…), learnt
-# as they are met: what the library checks of every value, asked once per type.
-_PLAIN_TYPES: set[type] = set()
-
-
-def _is_plain(value: Any) -> bool:
-    """Neither an error (which the library raises at the field) nor awaitable (which it
-    awaits): a value to serialize."""
-    kind = type(value)
-    if kind in _PLAIN_TYPES:
-        return True
-    if (
-        issubclass(kind, Exception)
-        or kind in (CoroutineType, GeneratorType)
-        or hasattr(kind, "__await__")
-        or inspect.isawaitable(value)
-    ):
-        return False
-    _PLAIN_TYPES.add(kind)
-    return True
-
-
-_UNCERTAIN = object()
-
-
-def _read_leaf(step: _Field, source: Any) -> Any:
-    """A plain leaf's completed value, or `_UNCERTAIN` (a null in a non-null field, a
-    value that does not serialize, an attribute that raises)."""
-    try:
-        value = getattr(source, step.attribute)  # type: ignore[arg-type]
-        if value is None:
-            return None if step.spec.nullable else _UNCERTAIN
-        if not _is_plain(value):
-            return _UNCERTAIN
-        completed = step.spec.coerce(value)  # type: ignore[union-attr]
-    except Exception:
-        return _UNCERTAIN
-    return _UNCERTAIN if completed is None or completed is Undefined else completed
+from schema.execution.steps import (
+    STEP,
+    UNCERTAIN,
+    Delegate,
+    LeafSpec,
+    ListSpec,
+    ObjectSpec,
+    Spec,
+    Step,
+    is_plain,
+    read_leaf,
+    step_of,
+)
 
 
 class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -213,7 +57,7 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self._info_class: Any = getattr(
             getattr(strawberry_schema, "config", None), "info_class", None
         )
-        self._plans: dict[int, tuple[dict[str, Any], list[tuple[str, Any, _Field | None]]]] = {}
+        self._plans: dict[int, tuple[dict[str, Any], list[tuple[str, Any, Step | None]]]] = {}
 
     def execute_fields(
         self,
@@ -238,8 +82,8 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 way = step
                 if step is not None and step.leaf:
                     # The commonest field, inline: a scalar or an enum in an attribute.
-                    value = _read_leaf(step, source_value)
-                    if value is not _UNCERTAIN:
+                    value = read_leaf(step, source_value)
+                    if value is not UNCERTAIN:
                         results[response_name] = value
                         continue
                     way = None  # the library's way reports what went wrong, at the field
@@ -275,7 +119,7 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     def _plan(
         self, parent_type: GraphQLObjectType, grouped_field_set: dict[str, Any]
-    ) -> list[tuple[str, Any, _Field | None]]:
+    ) -> list[tuple[str, Any, Step | None]]:
         """Each field of a selection with its way, once per selection and request (the
         library collects a selection once per request, so its identity is stable)."""
         key = id(grouped_field_set)
@@ -290,13 +134,13 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self._plans[key] = (grouped_field_set, plan)
         return plan
 
-    def _step_of(self, field: GraphQLField | None) -> _Field | None:
+    def _step_of(self, field: GraphQLField | None) -> Step | None:
         if field is None:
             return None
         try:
-            step: _Field | None = field.extensions[_STEP]
+            step: Step | None = field.extensions[STEP]
         except KeyError:
-            step = field.extensions[_STEP] = _step(field, self._converter)
+            step = field.extensions[STEP] = step_of(field, self._converter)
         return step
 
     def execute_field(
@@ -319,7 +163,7 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     def _execute_step(
         self,
-        step: _Field,
+        step: Step,
         parent_type: GraphQLObjectType,
         source: Any,
         field_details_list: Any,
@@ -350,7 +194,7 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 )
             try:
                 completed = self._complete(step.spec, field_details_list, path, value)
-            except _Delegate:
+            except Delegate:
                 # The library completes the very value, from the start: nothing is
                 # resolved twice, and nothing awaitable was made of it yet.
                 if info is None:
@@ -376,60 +220,62 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
             self.handle_field_error(raw_error, return_type, field_details_list, path)
             return None
 
-    def _complete(self, spec: _Spec, field_details_list: Any, path: Path, value: Any) -> Any:
-        """`complete_value` for the kinds `_spec` knows. Raises `_Delegate` only before
+    def _complete(self, spec: Spec, field_details_list: Any, path: Path, value: Any) -> Any:
+        """`complete_value` for the kinds `spec_of` knows. Raises `Delegate` only before
         anything awaitable was made of the value, so the library can complete it anew."""
         if value is None:
             if spec.nullable:
                 return None
-            raise _Delegate
-        if type(spec) is _Leaf:
-            if not _is_plain(value):
-                raise _Delegate
+            raise Delegate
+        if type(spec) is LeafSpec:
+            if not is_plain(value):
+                raise Delegate
             try:
                 completed = spec.coerce(value)
             except Exception as error:
-                raise _Delegate from error
+                raise Delegate from error
             if completed is None or completed is Undefined:
-                raise _Delegate
+                raise Delegate
             return completed
-        if type(spec) is _Object:
+        if type(spec) is ObjectSpec:
             if isinstance(value, Exception):
-                raise _Delegate
+                raise Delegate
             self._check(spec, value)
             return self._complete_object(spec, field_details_list, path, value)
         return self._complete_list(spec, field_details_list, path, value)  # type: ignore[arg-type]
 
-    def _complete_list(self, spec: _List, field_details_list: Any, path: Path, value: Any) -> Any:
+    def _complete_list(
+        self, spec: ListSpec, field_details_list: Any, path: Path, value: Any
+    ) -> Any:
         if not isinstance(value, list | tuple):
-            raise _Delegate
+            raise Delegate
         item = spec.item
-        if type(item) is _Leaf:
+        if type(item) is LeafSpec:
             return [self._complete(item, field_details_list, path, each) for each in value]
-        if type(item) is _Object:
+        if type(item) is ObjectSpec:
             is_awaitable = self.is_awaitable
             for each in value:  # every item checked before any is completed
                 if each is None:
                     if not item.nullable:
-                        raise _Delegate
+                        raise Delegate
                 elif is_awaitable(each) or isinstance(each, Exception):
-                    raise _Delegate  # awaitable items and errors: the library's way
+                    raise Delegate  # awaitable items and errors: the library's way
                 else:
                     self._check(item, each)
             return self._complete_objects(item, field_details_list, path, value)
-        raise _Delegate  # lists of lists: the library's way
+        raise Delegate  # lists of lists: the library's way
 
     @staticmethod
-    def _check(spec: _Object, value: Any) -> None:
+    def _check(spec: ObjectSpec, value: Any) -> None:
         """What the type's `is_type_of` would say, where it is certain to say yes."""
         origin = spec.origin
         if origin is not None and (
             type(value) is not origin or getattr(value, TYPE_CAST_ATTRIBUTE, None) is not None
         ):
-            raise _Delegate
+            raise Delegate
 
     def _complete_object(
-        self, spec: _Object, field_details_list: Any, path: Path, value: Any
+        self, spec: ObjectSpec, field_details_list: Any, path: Path, value: Any
     ) -> Any:
         grouped, new_defer_usages, _ = self.collect_subfields(spec.object_type, field_details_list)
         if new_defer_usages:
@@ -439,7 +285,7 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return self.execute_fields(spec.object_type, value, path, grouped, None)
 
     def _complete_objects(
-        self, item: _Object, field_details_list: Any, path: Path, values: Any
+        self, item: ObjectSpec, field_details_list: Any, path: Path, values: Any
     ) -> Any:
         """`complete_iterable_value` for checked objects (none awaitable): each item's
         errors handled at the item, items whose completion is awaitable gathered."""
