@@ -18,7 +18,7 @@ arguments, permissions or extensions are called here.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from graphql import GraphQLField, GraphQLObjectType, GraphQLOutputType, Undefined
 from graphql.execution.executor import to_nodes
@@ -106,16 +106,7 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
             raise
         if not pending:
             return results
-        return self._gather_fields(results, pending)
-
-    @staticmethod
-    async def _gather_fields(results: dict[str, Any], pending: list[str]) -> dict[str, Any]:
-        if len(pending) == 1:
-            results[pending[0]] = await results[pending[0]]
-            return results
-        awaited = await gather_with_cancel(*(results[name] for name in pending))
-        results.update(zip(pending, awaited, strict=True))
-        return results
+        return _gather(results, pending)
 
     def _plan(
         self, parent_type: GraphQLObjectType, grouped_field_set: dict[str, Any]
@@ -312,15 +303,20 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
             raise
         if not pending:
             return completed
-        return self._gather(completed, pending)
+        return _gather(completed, pending)
 
-    @staticmethod
-    async def _gather(completed: list[Any], pending: list[int]) -> list[Any]:
-        """Together, as the library does, so their loads share batches."""
-        if len(pending) == 1:
-            completed[pending[0]] = await completed[pending[0]]
-            return completed
-        results = await gather_with_cancel(*(completed[index] for index in pending))
-        for index, result in zip(pending, results, strict=True):
-            completed[index] = result
-        return completed
+
+C = TypeVar("C", dict[str, Any], list[Any])
+
+
+async def _gather(container: C, pending: list[Any]) -> C:
+    """The awaitables at `pending` in `container` (fields of an object, items of a list)
+    replaced by their values, awaited together as the library does, so that their
+    loads share batches."""
+    if len(pending) == 1:
+        container[pending[0]] = await container[pending[0]]
+        return container
+    values = await gather_with_cancel(*(container[key] for key in pending))
+    for key, value in zip(pending, values, strict=True):
+        container[key] = value
+    return container
