@@ -51,11 +51,11 @@ class IdlePing:
     """Ping a pooled connection before use when it has been idle a while.
 
     SQLAlchemy's `pool_pre_ping` pings on every checkout, and on asyncpg a ping is
-    three round trips (BEGIN, an empty query, ROLLBACK): more than a page's statements
-    cost PostgreSQL. A connection in steady use was working a moment ago; one that sat
-    idle may have been cut (a database restart, a proxy's idle timeout), so that one is
-    checked, and replaced with the rest of the pool if the ping fails (any failure: a
-    connection that cannot answer a ping is not worth keeping).
+    three round trips (BEGIN, an empty query, ROLLBACK): on every request, where a page
+    of recommendations needs four statements. A connection in steady use was working a
+    moment ago; one that sat idle may have been cut (a database restart, a proxy's idle
+    timeout), so that one is checked, and replaced with the rest of the pool if the ping
+    fails (any failure: a connection that cannot answer a ping is not worth keeping).
 
     The price: after a restart, a request on a connection that was in use within the
     last few seconds fails with SERVICE_UNAVAILABLE where a ping would have caught it.
