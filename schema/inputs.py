@@ -2,8 +2,8 @@
 
 For every argument of every request, Strawberry builds an input object by going over
 all of its fields, converting each name to camel case and resolving each type
-annotation again. graphql-core hands over every field that has a default, so a filter
-of twenty-five fields costs that for all twenty-five: a twentieth of a page's time.
+annotation again. graphql-core hands over every field that has a default, so the
+recommendations' filter costs that for all twenty of its fields: about 70 µs a page.
 `fast_inputs` gives each input type a `from_input` hook (Strawberry's own extension
 point for types that build their own value) that knows the names and types already,
 passes scalars and enums through as Strawberry does, and converts anything else with
