@@ -13,7 +13,6 @@ from strawberry.extensions import (
     MaxTokensLimiter,
     ParserCache,
     SchemaExtension,
-    ValidationCache,
     max_aliases,
     query_depth_limiter,
 )
@@ -25,6 +24,7 @@ from schema.execution import ExecutionContext as LeanExecutionContext
 from schema.inputs import fast_inputs
 from schema.mutations import Mutation
 from schema.root import Query
+from schema.validation_cache import ValidatedDocuments, ValidationByIdentity
 
 # Documents parsed and validated once, then reused: client apps send the same few
 # operations over and over. Bounded, so unique documents cannot grow memory.
@@ -91,11 +91,12 @@ def build_schema(development: bool = False, limits: Limits = Limits()) -> Schema
         max_aliases.create_validator(limits.aliases),
         directive_limit(limits.directives),
     ]
+    documents = ValidatedDocuments(maxsize=DOCUMENT_CACHE_SIZE)
     extensions: list[Callable[[], SchemaExtension]] = [
         lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=limits.tokens),
         lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
-        lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+        lambda: ValidationByIdentity(documents),
         OperationNamed,
         CostLimit,
     ]

@@ -98,7 +98,8 @@ class Ordering:
         return or_(*alternatives)
 
     def encode(self, row: Row[Any]) -> str:
-        values = [_plain(row._mapping[key.column]) for key in self.keys]
+        columns = row._mapping
+        values = [_plain(columns[key.column]) for key in self.keys]
         raw = orjson.dumps([self.name, values])
         return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
@@ -175,12 +176,13 @@ def build_connection(
     backwards = args.last is not None
     if backwards:
         rows = rows[::-1]
-    edges = [Edge(cursor=ordering.encode(row), node=to_node(row)) for row in rows]
+    encode = ordering.encode
+    edges = [Edge(node=to_node(row), row=row, encode=encode) for row in rows]
     page_info = PageInfo(
         has_next_page=more and not backwards,
         has_previous_page=more and backwards,
-        start_cursor=edges[0].cursor if edges else None,
-        end_cursor=edges[-1].cursor if edges else None,
+        first=edges[0] if edges else None,
+        last=edges[-1] if edges else None,
     )
     return Connection(edges=edges, page_info=page_info, count=count)
 

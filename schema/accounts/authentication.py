@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import BindParameter, Row, Select, and_, bindparam, select, update
 
+from schema.batch import position
 from schema.context import Context
 from schema.tables.accounts import ApiToken, RevealGrant, UserSession
 from schema.tables.organisations import (
@@ -190,11 +191,10 @@ async def _token_viewer(context: Context, digest: bytes) -> Viewer:
 
 def _coalitions_of(rows: Sequence[Row[Any]]) -> tuple[frozenset[uuid.UUID], frozenset[uuid.UUID]]:
     """The coalitions and their members from the rows of `_with_coalitions`."""
-    coalitions = (row._mapping["coalition_id"] for row in rows)
-    members = (row._mapping["member_id"] for row in rows)
+    coalition, member = position(rows, "coalition_id"), position(rows, "member_id")
     return (
-        frozenset(coalition for coalition in coalitions if coalition is not None),
-        frozenset(member for member in members if member is not None),
+        frozenset(row[coalition] for row in rows if row[coalition] is not None),
+        frozenset(row[member] for row in rows if row[member] is not None),
     )
 
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
 
+from schema.batch import position
 from schema.context import Context
 from schema.organisations.types import ORGANISATION_COLUMNS
 from schema.recommendations.loaders import recommendation_select
@@ -152,8 +154,9 @@ async def pledge_rows(context: Context, keys: list[uuid.UUID]) -> dict[Any, list
     return _grouped(rows, "activity_id")
 
 
-def _grouped(rows: Any, column: str) -> dict[Any, list[Row[Any]]]:
+def _grouped(rows: Sequence[Row[Any]], column: str) -> dict[Any, list[Row[Any]]]:
     grouped: dict[Any, list[Row[Any]]] = defaultdict(list)
+    key = position(rows, column)
     for row in rows:
-        grouped[row._mapping[column]].append(row)
+        grouped[row[key]].append(row)
     return grouped

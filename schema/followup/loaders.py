@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, FromClause, Row, Select, select
 
+from schema.batch import position
 from schema.context import Context
 from schema.followup.derived import is_latest_visible
 from schema.followup.types import Assessment, Engagement
@@ -61,7 +62,8 @@ async def _by_key(
     context: Context, query: Select[Any], keys: Sequence[uuid.UUID], build: Callable[[Row[Any]], T]
 ) -> list[T | None]:
     rows = await context.fetch_all(query)
-    found = {row._mapping["row_id"]: build(row) for row in rows}
+    row_id = position(rows, "row_id")
+    found = {row[row_id]: build(row) for row in rows}
     return [found.get(key) for key in keys]
 
 
@@ -74,8 +76,10 @@ async def _by_recommendation(
 ) -> list[list[T]]:
     """Rows of `query` grouped by recommendation, in the query's order."""
     grouped: dict[uuid.UUID, list[T]] = defaultdict(list)
-    for row in await context.fetch_all(query, parameters):
-        grouped[row._mapping["recommendation_id"]].append(build(row))
+    rows = await context.fetch_all(query, parameters)
+    recommendation = position(rows, "recommendation_id")
+    for row in rows:
+        grouped[row[recommendation]].append(build(row))
     return [grouped.get(key, []) for key in keys]
 
 

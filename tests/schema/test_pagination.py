@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 
 from schema.errors import BadUserInput
-from schema.pagination import Ordering, PageArgs, SortKey, page_statement
+from schema.pagination import Ordering, PageArgs, SortKey, build_connection, page_statement
 
 metadata = MetaData()
 items = Table(
@@ -180,3 +180,41 @@ def test_uuid_and_date_keys_survive_the_cursor() -> None:
     key = uuid.uuid4()
     cursor = ordering.encode(_Row({table.c.day: dt.date(2025, 1, 22), table.c.key: key}))  # type: ignore[arg-type]
     assert ordering.decode(cursor) == [dt.date(2025, 1, 22), key]
+
+
+@pytest.mark.parametrize("backwards", [False, True])
+def test_edges_and_page_info_carry_the_rows_cursors(sqlite: Engine, backwards: bool) -> None:
+    with sqlite.begin() as connection:
+        connection.execute(items.delete())
+        connection.execute(insert(items), [{"id": i, "name": f"n{i}"} for i in range(5)])
+    args = PageArgs(last=2) if backwards else PageArgs(first=2)
+    statement, size = page_statement(select(items), BY_NAME, args)
+    with sqlite.connect() as connection:
+        rows = connection.execute(statement).all()
+
+    async def never() -> int:
+        raise AssertionError("not selected")
+
+    page = build_connection(
+        rows=rows, size=size, args=args, ordering=BY_NAME, to_node=lambda row: row.id, count=never
+    )
+    expected = [3, 4] if backwards else [0, 1]
+    assert [edge.node for edge in page.edges] == expected
+    cursors = [edge.encoded() for edge in page.edges]
+    assert [BY_NAME.decode(cursor) for cursor in cursors] == [[f"n{i}", i] for i in expected]
+    assert (page.page_info.first, page.page_info.last) == (page.edges[0], page.edges[-1])
+    assert (page.page_info.has_next_page, page.page_info.has_previous_page) == (
+        not backwards,
+        backwards,
+    )
+
+
+def test_an_empty_page_has_no_cursors() -> None:
+    async def never() -> int:
+        raise AssertionError("not selected")
+
+    page = build_connection(
+        rows=[], size=2, args=PageArgs(first=2), ordering=BY_NAME, to_node=str, count=never
+    )
+    assert page.edges == []
+    assert (page.page_info.first, page.page_info.last) == (None, None)
