@@ -219,6 +219,12 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 return None
             raise Delegate
         if type(spec) is LeafSpec:
+            exact = spec.exact.get(type(value))
+            if exact is not None:
+                completed = exact(value)
+                if completed is None:
+                    raise Delegate
+                return completed
             if not is_plain(value):
                 raise Delegate
             try:

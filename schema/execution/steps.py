@@ -10,18 +10,24 @@ or a list of those (`spec_of`).
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Callable
 from types import CoroutineType, GeneratorType
 from typing import Any
 
 from graphql import (
+    GraphQLBoolean,
     GraphQLEnumType,
     GraphQLField,
+    GraphQLFloat,
+    GraphQLID,
+    GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLScalarType,
+    GraphQLString,
     Undefined,
 )
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -39,13 +45,59 @@ class Delegate(Exception):
 
 
 class LeafSpec:
-    """A scalar or an enum."""
+    """A scalar or an enum. `exact` holds, by the exact type of a value, what the
+    library's coercion gives for it (None where it would refuse it)."""
 
-    __slots__ = ("coerce", "nullable")
+    __slots__ = ("coerce", "exact", "nullable")
 
-    def __init__(self, graphql_type: GraphQLOutputType, coerce: Callable[[Any], Any]) -> None:
-        self.coerce = coerce
+    def __init__(
+        self, graphql_type: GraphQLOutputType, named: GraphQLScalarType | GraphQLEnumType
+    ) -> None:
+        self.coerce = named.coerce_output_value
+        self.exact = exact_coercions(named)
         self.nullable = not isinstance(graphql_type, GraphQLNonNull)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _int32(value: int) -> int | None:
+    return value if -(2**31) <= value < 2**31 else None
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+# The built-in scalars take a value of these exact types as it is (`int` within 32
+# bits, `float` when finite); `bool` is not an `int` here, as `type()` is exact.
+_BUILT_IN: dict[GraphQLScalarType, dict[type, Callable[[Any], Any]]] = {
+    GraphQLString: {str: _same},
+    GraphQLID: {str: _same},
+    GraphQLBoolean: {bool: _same},
+    GraphQLInt: {int: _int32},
+    GraphQLFloat: {float: _finite},
+}
+
+
+def exact_coercions(named: GraphQLScalarType | GraphQLEnumType) -> dict[type, Callable[[Any], Any]]:
+    """The commonest leaves coerced by a dict lookup: a built-in scalar's own Python
+    type, and the members of a Strawberry enum by name. Strawberry's enum coercion
+    scans every value of the enum for each value it coerces; the names are the ones
+    that scan finds."""
+    if isinstance(named, GraphQLScalarType):
+        return _BUILT_IN.get(named, {})
+    wrapped = getattr(named, "wrapped_cls", None)
+    if wrapped is None:
+        return {}
+    names = {}
+    for member in wrapped:
+        for name, value in named.values.items():
+            if member.value == value.value:
+                names[member] = name
+                break
+    return {wrapped: names.get}
 
 
 class ListSpec:
@@ -80,7 +132,7 @@ def spec_of(graphql_type: GraphQLOutputType) -> Spec | None:
         item = spec_of(named.of_type)
         return None if item is None else ListSpec(graphql_type, item)
     if isinstance(named, GraphQLScalarType | GraphQLEnumType):
-        return LeafSpec(graphql_type, named.coerce_output_value)
+        return LeafSpec(graphql_type, named)
     if isinstance(named, GraphQLObjectType):
         definition = named.extensions.get(_BACKREF)
         if not isinstance(definition, StrawberryObjectDefinition):
@@ -177,6 +229,10 @@ def read_leaf(step: Step, source: Any) -> Any:
         value = getattr(source, step.attribute)  # type: ignore[arg-type]
         if value is None:
             return None if step.spec.nullable else UNCERTAIN
+        exact = step.spec.exact.get(type(value))  # type: ignore[union-attr]
+        if exact is not None:
+            completed = exact(value)
+            return UNCERTAIN if completed is None else completed
         if not is_plain(value):
             return UNCERTAIN
         completed = step.spec.coerce(value)  # type: ignore[union-attr]

@@ -8,6 +8,7 @@ import dataclasses
 import enum
 from typing import Any, NewType
 
+import orjson
 import pytest
 import strawberry
 from graphql import GraphQLEnumType, GraphQLObjectType
@@ -47,6 +48,7 @@ class Leaf:
     name: str
     nickname: str | None
     count: int
+    ratio: float
     colour: Colour
     maybe_colour: Colour | None
     strict: Strict | None
@@ -62,7 +64,14 @@ class Leaf:
 
 
 GOOD = Leaf(
-    name="ok", nickname=None, count=3, colour=Colour.RED, maybe_colour=None, strict="s", tags=["a"]
+    name="ok",
+    nickname=None,
+    count=3,
+    ratio=0.5,
+    colour=Colour.RED,
+    maybe_colour=None,
+    strict="s",
+    tags=["a"],
 )
 # Values that break the schema's promises, one per leaf (an error in a non-null field
 # ends its object): a null in a non-null field, a value that does not serialize as its
@@ -72,6 +81,25 @@ BAD: list[Any] = [
     dataclasses.replace(GOOD, count="three"),
     dataclasses.replace(GOOD, colour="purple"),
     dataclasses.replace(GOOD, strict=12, nickname="n", maybe_colour=Colour.GREEN),
+]
+
+
+# Values at the edges of the built-in scalars and enums, which the lean execution
+# coerces by exact type: out of 32 bits, not finite, a bool or a float for an Int, a
+# str subclass, a raw value for an enum.
+class Text(str):
+    pass
+
+
+EDGES: list[Any] = [
+    dataclasses.replace(GOOD, count=2**31),
+    dataclasses.replace(GOOD, ratio=float("nan")),
+    dataclasses.replace(GOOD, ratio=float("inf")),
+    dataclasses.replace(GOOD, count=-(2**31), name=Text("sub")),
+    dataclasses.replace(GOOD, count=True),
+    dataclasses.replace(GOOD, count=7.0, ratio=2),
+    dataclasses.replace(GOOD, maybe_colour="green"),
+    dataclasses.replace(GOOD, maybe_colour="RED"),
 ]
 
 
@@ -90,13 +118,13 @@ class Exploding:
 class Query:
     @strawberry.field
     def leaves(self) -> list[Leaf | None]:
-        return [GOOD, *BAD, Exploding()]
+        return [GOOD, *BAD, Exploding(), *EDGES]
 
 
 DOCUMENT = """
 query {
   leaves {
-    __typename name nickname count colour maybeColour strict tags shout secret boom
+    __typename name nickname count ratio colour maybeColour strict tags shout secret boom
     again: name
     skipped: count @skip(if: true)
     ... on Leaf { colour }
@@ -120,6 +148,8 @@ def _run(execution_context_class: Any, insider: bool = False) -> dict[str, Any]:
 def test_plain_leaves_answer_as_the_library_does(insider: bool) -> None:
     lean, library = _run(ExecutionContext, insider), _run(None, insider)
     assert lean == library
+    # As JSON too: in Python `True == 1` and `7 == 7.0`, in a response they differ.
+    assert orjson.dumps(lean) == orjson.dumps(library)
     # The comparison covers both kinds of answer: values, and errors at their paths.
     assert lean["data"]["leaves"][0]["colour"] == "RED"
     assert lean["data"]["leaves"][1] is None  # a non-null field failed: its parent is null
@@ -132,6 +162,13 @@ def test_plain_leaves_answer_as_the_library_does(insider: bool) -> None:
     # The permission saw the request: insiders read the field, others are refused.
     assert (lean["data"]["leaves"][0]["secret"] == "s") is insider
     assert ("secret" in failed) is not insider
+    # At the edges of the scalars: what the library refuses is refused at the same
+    # paths, and what it converts (a bool or a whole float for an Int) is converted.
+    edges = lean["data"]["leaves"][6:]
+    assert edges[:3] == [None, None, None]  # 2**31 is not an Int, nan and inf no Float
+    assert (edges[3]["count"], edges[3]["name"]) == (-(2**31), "sub")
+    assert orjson.dumps([edges[4]["count"], edges[5]["count"], edges[5]["ratio"]]) == b"[1,7,2.0]"
+    assert edges[6]["maybeColour"] == "GREEN"
 
 
 def test_only_plain_fields_are_shortened() -> None:
@@ -141,7 +178,16 @@ def test_only_plain_fields_are_shortened() -> None:
     assert isinstance(leaf, GraphQLObjectType)
     steps = {name: field.extensions.get(_key()) for name, field in leaf.fields.items()}
     inline = {name for name, step in steps.items() if step is not None and step.leaf}
-    assert inline == {"name", "nickname", "count", "colour", "maybeColour", "strict", "boom"}
+    assert inline == {
+        "name",
+        "nickname",
+        "count",
+        "ratio",
+        "colour",
+        "maybeColour",
+        "strict",
+        "boom",
+    }
     # `tags` is a list in an attribute: read here, completed item by item. `shout` has
     # arguments and `secret` a permission: the library's way.
     assert steps["tags"] is not None
@@ -166,7 +212,9 @@ def test_a_list_of_nulls_is_kept(execution_context_class: Any) -> None:
     )
     result = schema.execute_sync("{ leaves { nickname } }")
     assert result.data == {
-        "leaves": [{"nickname": None}] * 4 + [{"nickname": "n"}, {"nickname": None}]
+        "leaves": [{"nickname": None}] * 4
+        + [{"nickname": "n"}, {"nickname": None}]
+        + [{"nickname": None}] * len(EDGES)
     }
 
 
