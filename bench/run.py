@@ -231,6 +231,11 @@ def drive(
 def ensure_manifest(scale: str, database_url: str | None, regenerate: bool) -> Path:
     path = OUT / f"{scale}.json"
     if path.exists() and not regenerate:
+        # A dataset made before the latest migration is brought up to it, as a
+        # deployment would be (the server starts only on a database at its revision).
+        from server.migrate import upgrade
+
+        upgrade(json.loads(path.read_text())["database_url"])
         return path
     url = database_url or f"postgresql+asyncpg://postgres@127.0.0.1:5432/bench_{scale}"
     print(f"generating the {scale} dataset into {url.split('@')[-1]}", flush=True)

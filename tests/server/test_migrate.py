@@ -77,6 +77,30 @@ async def test_check_constraints_match_the_models(engine: AsyncEngine) -> None:
         assert await connection.run_sync(_check_constraints) == expected
 
 
+async def test_indexes_cover_what_the_models_say(backend: str, engine: AsyncEngine) -> None:
+    # Autogenerate does not compare INCLUDE columns either: the index definitions must
+    # carry every key and included column the models give.
+    if backend != "postgresql":
+        pytest.skip("INCLUDE is PostgreSQL's")
+    expected = {
+        index.name: index
+        for table in Base.metadata.tables.values()
+        for index in table.indexes
+        if index.dialect_options["postgresql"]["include"]
+    }
+    assert "ix_assessments_latest" in expected
+    async with engine.connect() as connection:
+        rows = await connection.execute(
+            text("SELECT indexname, indexdef FROM pg_indexes WHERE indexname = ANY(:names)"),
+            {"names": list(expected)},
+        )
+        found = {str(name): str(definition) for name, definition in rows}
+    for name, index in expected.items():
+        keys = ", ".join(column.name for column in index.columns)
+        included = ", ".join(index.dialect_options["postgresql"]["include"])
+        assert found[name].endswith(f"({keys}) INCLUDE ({included})"), found[name]
+
+
 async def test_the_audit_log_is_append_only(backend: str, engine: AsyncEngine) -> None:
     # Triggers, invisible to autogenerate, refuse any change to an audit row.
     row = {
