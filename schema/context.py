@@ -133,6 +133,7 @@ class Context:
         self.principal = principal
         self.viewer = reading_viewer(principal)
         self.memo.clear()
+        self._loaders.clear()  # their loads ran under the policy of the one before
 
     @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
@@ -141,8 +142,12 @@ class Context:
         transaction takes the write lock at once (BEGIN IMMEDIATE), so it waits for
         other writers instead of failing when it first writes."""
         async with self._link.lock:
+            # What was read or derived from rows may change now: later fields of the
+            # mutation (its payload, the next mutation's) read afresh.
             for memo in self._link.memos:
-                memo.clear()  # what is derived from rows may change now
+                memo.clear()
+            for loaders in self._link.loaders:
+                loaders.clear()
             connection = await self._link.open(self.engine)
             if connection.in_transaction():
                 await connection.commit()  # end the implicit read transaction, if any

@@ -135,3 +135,52 @@ async def test_reads_run_outside_a_transaction_and_writes_inside_one(
 async def _scratch(engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
         await connection.execute(text("CREATE TABLE scratch (n integer)"))
+
+
+class Counting:
+    """A batch function that counts the keys it was asked for."""
+
+    def __init__(self) -> None:
+        self.asked: list[int] = []
+
+    async def __call__(self, _context: Context, keys: list[int]) -> list[int]:
+        self.asked.extend(keys)
+        return keys
+
+
+async def test_a_write_makes_every_reader_load_afresh(engine: AsyncEngine) -> None:
+    # Later fields of a mutation (its payload, the next mutation's) must not answer from
+    # what was loaded before it wrote: the next load of the same key asks again, for the
+    # request's own reader and for any other (an export's recipient, say).
+    context = Context(engine, ANONYMOUS, reference=None, services=None)  # type: ignore[arg-type]
+    other = context.reading_as(ANONYMOUS)
+    load = Counting()
+    try:
+        for reader in (context, other, context, other):
+            await reader.loader(load).load(1)
+        assert load.asked == [1, 1]  # once per reader: the second time from the cache
+        async with context.write():
+            pass
+        await context.loader(load).load(1)
+        await other.loader(load).load(1)
+        assert load.asked == [1, 1, 1, 1]
+    finally:
+        await context.close()
+
+
+async def test_signing_in_makes_the_reader_load_afresh(engine: AsyncEngine) -> None:
+    # A login or logout mid-request: what was loaded under the policy for the principal
+    # before is not answered to the one after.
+    from security.policy import Viewer
+
+    context = Context(engine, ANONYMOUS, reference=None, services=None)  # type: ignore[arg-type]
+    load = Counting()
+    try:
+        await context.loader(load).load(1)
+        await context.loader(load).load(1)
+        assert load.asked == [1]
+        context.signed_in_as(Viewer(organisation_id=None))
+        await context.loader(load).load(1)
+        assert load.asked == [1, 1]
+    finally:
+        await context.close()
