@@ -16,21 +16,26 @@ down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+NAME = "ix_assessments_latest"
 KEYS = ["recommendation_id", "owner_organisation_id", "assessed_on", "created_at"]
 
 
+def _replace(columns: list[str], include: list[str]) -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        op.drop_index(NAME, table_name="assessments")
+        op.create_index(NAME, "assessments", columns)
+        return
+    # The new index is built beside the old one, then takes its name: while it builds,
+    # writes to assessments wait (0.2 s for 200,000 assessments here) but reads go
+    # on through the old one. Dropping first would lock out reads for the whole build.
+    op.create_index(f"{NAME}_new", "assessments", columns, postgresql_include=include)
+    op.drop_index(NAME, table_name="assessments")
+    op.execute(f"ALTER INDEX {NAME}_new RENAME TO {NAME}")
+
+
 def upgrade() -> None:
-    # Rebuilt in the migration's transaction: writes to assessments wait for it (about
-    # a second per 200,000 assessments here).
-    op.drop_index("ix_assessments_latest", table_name="assessments")
-    op.create_index(
-        "ix_assessments_latest",
-        "assessments",
-        [*KEYS, "id"],
-        postgresql_include=["status", "visibility", "coalition_id"],
-    )
+    _replace([*KEYS, "id"], ["status", "visibility", "coalition_id"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_assessments_latest", table_name="assessments")
-    op.create_index("ix_assessments_latest", "assessments", KEYS)
+    _replace(KEYS, [])
