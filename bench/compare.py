@@ -26,6 +26,7 @@ from bench.run import (
     free_port,
     process_serving,
     server_environment,
+    up_to_date,
 )
 
 
@@ -60,6 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     manifest = RESULTS.parent / "out" / f"{arguments.scale}.json"
     if not manifest.exists():
         parser.error(f"no {manifest}: run `python -m bench.generate --scale {arguments.scale}`")
+    up_to_date(json.loads(manifest.read_text())["database_url"])
     for round_ in range(1, arguments.rounds + 1):
         for label, checkout in (("before", arguments.before.resolve()), ("this", ROOT)):
             rps, p50, cpu = measure(

@@ -228,14 +228,43 @@ def drive(
 # --- data and statements ---------------------------------------------------------------
 
 
+def up_to_date(database_url: str) -> None:
+    """A dataset made before the latest migration, brought up to it as a deployment
+    would be (the server starts only on a database at its own revision), then vacuumed
+    as `bench.generate` leaves a new one. `compare.py` across a migration needs the
+    migration in the other checkout too (cherry-pick it there)."""
+    from bench.floor import asyncpg_dsn
+    from server.database import create_engine
+    from server.migrate import current_revision, head_revision, upgrade
+    from server.settings import Settings
+
+    async def revision() -> str | None:
+        engine = create_engine(Settings(database_url=database_url))
+        try:
+            return await current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    async def vacuum() -> None:
+        import asyncpg  # type: ignore[import-untyped]
+
+        connection = await asyncpg.connect(asyncpg_dsn(database_url))
+        try:
+            await connection.execute("VACUUM ANALYZE")
+        finally:
+            await connection.close()
+
+    if asyncio.run(revision()) == head_revision():
+        return
+    print("migrating the dataset to the latest revision", flush=True)
+    upgrade(database_url)
+    asyncio.run(vacuum())
+
+
 def ensure_manifest(scale: str, database_url: str | None, regenerate: bool) -> Path:
     path = OUT / f"{scale}.json"
     if path.exists() and not regenerate:
-        # A dataset made before the latest migration is brought up to it, as a
-        # deployment would be (the server starts only on a database at its revision).
-        from server.migrate import upgrade
-
-        upgrade(json.loads(path.read_text())["database_url"])
+        up_to_date(json.loads(path.read_text())["database_url"])
         return path
     url = database_url or f"postgresql+asyncpg://postgres@127.0.0.1:5432/bench_{scale}"
     print(f"generating the {scale} dataset into {url.split('@')[-1]}", flush=True)

@@ -18,12 +18,13 @@ from graphql import ASTValidationRule, DocumentNode, GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
-Key = tuple[int, tuple[type[ASTValidationRule], ...]]
+Key = tuple[int, int, tuple[type[ASTValidationRule], ...]]
 Entry = tuple[DocumentNode, list[GraphQLError]]
 
 
 class ValidatedDocuments:
-    """A bounded LRU of validation results, one per schema."""
+    """A bounded LRU of validation results (`build_schema` makes one per schema; the
+    schema is in the key all the same)."""
 
     def __init__(self, maxsize: int) -> None:
         self.maxsize = maxsize
@@ -32,7 +33,7 @@ class ValidatedDocuments:
     def validate(
         self, schema: Any, document: DocumentNode, rules: tuple[type[ASTValidationRule], ...]
     ) -> list[GraphQLError]:
-        key = (id(document), rules)
+        key = (id(schema), id(document), rules)
         entry = self._entries.get(key)
         if entry is not None and entry[0] is document:
             self._entries.move_to_end(key)

@@ -413,3 +413,54 @@ async def test_object_and_list_fields_answer_as_the_library_does() -> None:
     assert ("parents", 0, "refusedChild") in paths  # an error returned as the value
     assert ("parents", 0, "wrong") in paths  # an object of another class
     assert lean["data"]["again"] == [None, None, None]  # null in a non-null object field
+
+
+# Enums of other kinds, and enum members where a scalar is expected: the lean
+# execution coerces by exact type, so each either gets the library's own name or
+# goes the library's way.
+@strawberry.enum
+class Level(enum.IntEnum):
+    LOW = 1
+    HIGH = 2
+    ALSO_LOW = 1  # an alias: the same member as LOW
+
+
+@strawberry.enum
+class Mood(enum.StrEnum):
+    HAPPY = "happy"
+    SAD = "sad"
+
+
+@strawberry.type
+class Mixed:
+    level: Level | None
+    mood: Mood | None
+    number: int | None
+    word: str | None
+
+
+@strawberry.type
+class MixedQuery:
+    @strawberry.field
+    def mixed(self) -> list[Mixed]:
+        return [
+            Mixed(level=Level.LOW, mood=Mood.HAPPY, number=1, word="w"),
+            Mixed(level=Level.ALSO_LOW, mood="sad", number=Level.HIGH, word=Mood.SAD),
+            Mixed(level=2, mood="happy", number=True, word=Text("t")),
+            Mixed(level=3, mood="HAPPY", number=2.5, word=None),
+        ]
+
+
+def test_other_enums_and_members_as_scalars_answer_as_the_library_does() -> None:
+    def run(context_class: Any) -> bytes:
+        schema = strawberry.Schema(query=MixedQuery, execution_context_class=context_class)
+        result = schema.execute_sync("{ mixed { level mood number word } }")
+        errors = sorted((e.message, tuple(e.path or ())) for e in result.errors or [])
+        return orjson.dumps({"data": result.data, "errors": errors})
+
+    answer = run(ExecutionContext)
+    assert answer == run(None)
+    data = orjson.loads(answer)["data"]["mixed"]
+    assert data[0] == {"level": "LOW", "mood": "HAPPY", "number": 1, "word": "w"}
+    assert data[1]["level"] == "LOW"  # the alias is LOW itself
+    assert data[3]["level"] is None  # 3 is no level: an error at the field
