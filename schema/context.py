@@ -81,6 +81,9 @@ class Context:
         self.client_address = client_address
         # The operation run, for the request log (set by `schema.OperationNamed`).
         self.operation: tuple[str | None, str] | None = None
+        # Whether a field may answer with JSON built by the database (see
+        # `schema.execution.as_json`): only the HTTP view, which serializes with orjson.
+        self.json_answers = False
         self._link = _Link()
         self._loaders: dict[Callable[..., Any], DataLoader[Any, Any]] = {}
         # Values this request derived once and reuses, under the function that made them

@@ -227,6 +227,49 @@ def directory_listed(viewer: Viewer, organisation_id: uuid.UUID, public_profile:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ListingShape:
+    """Which clauses `directory_listed_clause` holds for a viewer, without its values."""
+
+    everyone: bool  # vetted partners and platform admins see the whole directory
+    organisation: bool
+    members: bool
+
+
+VIEWER_MEMBERS = "viewer_coalition_member_ids"
+
+
+def listing_shape(viewer: Viewer) -> ListingShape:
+    return ListingShape(
+        everyone=viewer.vetted_partner or viewer.role is Role.PLATFORM_ADMIN,
+        organisation=viewer.organisation_id is not None,
+        members=bool(viewer.coalition_member_ids),
+    )
+
+
+def listing_parameters(viewer: Viewer) -> dict[str, Any]:
+    """The values a statement with `directory_listed_clause` runs with."""
+    return {
+        VIEWER_ORGANISATION: viewer.organisation_id,
+        VIEWER_MEMBERS: sorted(viewer.coalition_member_ids),
+    }
+
+
+def directory_listed_clause(
+    organisation_id: ColumnElement[Any], public_profile: ColumnElement[bool], shape: ListingShape
+) -> ColumnElement[bool]:
+    """`directory_listed` as SQL, for a statement that names a row's owner itself; the
+    viewer's values are parameters (`listing_parameters`), as for `visible`."""
+    if shape.everyone:
+        return true()
+    clauses: list[ColumnElement[bool]] = [public_profile]
+    if shape.organisation:
+        clauses.append(organisation_id == bindparam(VIEWER_ORGANISATION))
+    if shape.members:
+        clauses.append(OneOf(organisation_id, VIEWER_MEMBERS))
+    return or_(*clauses)
+
+
 def child_visible(
     child: ShareableColumns, parent: ShareableColumns, viewer: Viewer
 ) -> ColumnElement[bool]:

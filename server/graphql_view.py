@@ -173,6 +173,7 @@ class GraphQLView(GraphQL[Context, None]):
         request = Request(scope, receive=_bounded(receive, self._bounds.body_bytes))
         client = request.client.host if request.client else None
         context = Context(self._engine(), ANONYMOUS, reference, services, client)
+        context.json_answers = context.engine.dialect.name == "postgresql"
         state["context"] = context
         try:
             return await self._execute(request, context, state)

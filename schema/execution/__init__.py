@@ -20,13 +20,20 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from graphql import GraphQLField, GraphQLObjectType, GraphQLOutputType, Undefined
+import orjson
+from graphql import (
+    GraphQLField,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    Undefined,
+)
 from graphql.execution.executor import to_nodes
 from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 
+from schema.execution.as_json import Precompleted
 from schema.execution.steps import (
     STEP,
     UNCERTAIN,
@@ -133,6 +140,22 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         except KeyError:
             step = field.extensions[STEP] = step_of(field, self._converter)
         return step
+
+    def complete_value(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: Any,
+        info: Any,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        """A field answered by the database as JSON goes out as it is (`as_json`)."""
+        if type(result) is Precompleted:
+            return orjson.Fragment(result.json)
+        return super().complete_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
 
     def execute_field(
         self,

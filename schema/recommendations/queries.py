@@ -6,9 +6,11 @@ import strawberry
 from strawberry.types import Info
 
 from schema.context import Context
+from schema.execution.as_json import Precompleted
 from schema.lookahead import connection_node_fields
 from schema.node import register_node, uuid_key
 from schema.pagination import PageArgs, paginate
+from schema.recommendations.as_json import page_answer
 from schema.recommendations.filtering import RecommendationFilter, apply_filter
 from schema.recommendations.loaders import recommendation_select
 from schema.recommendations.ordering import RecommendationOrder, ordered
@@ -22,8 +24,9 @@ register_node("Recommendation", recommendations_by_id, uuid_key)
 @strawberry.type
 class RecommendationQuery:
     @strawberry.field(
+        graphql_type=Connection[Recommendation],
         description="Recommendations, as added unless `orderBy` says otherwise. Filters on "
-        "partners' work look only at what you may see."
+        "partners' work look only at what you may see.",
     )
     async def recommendations(
         self,
@@ -34,14 +37,19 @@ class RecommendationQuery:
         after: After = None,
         last: Last = None,
         before: Before = None,
-    ) -> Connection[Recommendation]:
+    ) -> Connection[Recommendation] | Precompleted:
         context = info.context
         query, ordering = ordered(recommendation_select(), order_by)
+        query, args = apply_filter(query, context, filter), PageArgs(first, after, last, before)
+        if context.json_answers:
+            answer = await page_answer(info, query, ordering, args)
+            if answer is not None:
+                return answer
         connection = await paginate(
             context,
-            apply_filter(query, context, filter),
+            query,
             ordering,
-            PageArgs(first, after, last, before),
+            args,
             lambda row: Recommendation.from_row(row, context.reference),
         )
         nodes = [edge.node for edge in connection.edges]

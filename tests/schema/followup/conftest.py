@@ -98,6 +98,13 @@ class FollowUpWorld(World):
 async def world(
     engine: AsyncEngine, platform_keys: PlatformKeys, client: httpx.AsyncClient, clock: Clock
 ) -> FollowUpWorld:
+    return await follow_up_world(engine, platform_keys, client, clock)
+
+
+async def follow_up_world(
+    engine: AsyncEngine, platform_keys: PlatformKeys, client: httpx.AsyncClient, clock: Clock
+) -> FollowUpWorld:
+    """The follow-up world (for other directories' fixtures too)."""
     world = FollowUpWorld(engine, platform_keys, client, clock)
     # The NGO and the partner show in the public directory, so readers of their PUBLIC
     # rows see who made them (the unvetted group does not: tests/schema/activities/
