@@ -149,11 +149,12 @@ def unguarded(schema: GraphQLSchema, type_name: str, name: str) -> bool:
     )
 
 
+EMPTY_LIST: ColumnElement[Any] = literal_column("'[]'::json")
+
+
 def json_list(item: ColumnElement[Any], *order_by: ColumnElement[Any]) -> ColumnElement[Any]:
     """An aggregate: the items as a JSON array in `order_by` ([] when there are none)."""
-    return func.coalesce(
-        func.json_agg(aggregate_order_by(item, *order_by)), literal_column("'[]'::json")
-    )
+    return func.coalesce(func.json_agg(aggregate_order_by(item, *order_by)), EMPTY_LIST)
 
 
 def global_id(type_name: str, key: ColumnElement[Any]) -> ColumnElement[Any]:

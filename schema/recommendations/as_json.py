@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import weakref
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from graphql import FieldNode, GraphQLEnumType, GraphQLSchema, get_named_type
@@ -36,6 +37,7 @@ from strawberry.types import Info
 
 from schema.context import Context
 from schema.execution.as_json import (
+    EMPTY_LIST,
     Builder,
     Frozen,
     Precompleted,
@@ -81,6 +83,9 @@ class _Compiler:
     def __init__(self, schema: GraphQLSchema, shape: PolicyShape, listing: ListingShape) -> None:
         self.schema, self.shape, self.listing = schema, shape, listing
         self.uses_policy = False
+        # What the answer reads besides the page, each joined to it (outer joins).
+        self.joins: list[tuple[FromClause, ColumnElement[bool]]] = []
+        self.aliases: dict[str, FromClause] = {}
 
     def enum(self, column: ColumnElement[Any], type_name: str) -> Builder:
         enum_type = self.schema.type_map[type_name]
@@ -88,29 +93,42 @@ class _Compiler:
             raise TypeError(f"{type_name} is not an enum")
         return enum_leaf(column, {name: value.value for name, value in enum_type.values.items()})
 
-    def one(self, type_name: str, builders: dict[str, Builder], source: Select[Any]) -> Builder:
-        """An object read by a scalar subquery (one row or none)."""
-
-        def build(node: FieldNode) -> ColumnElement[Any] | None:
-            value = json_object(self.schema, type_name, builders, node)
-            return None if value is None else source.add_columns(value).scalar_subquery()
-
-        return build
+    def joined(
+        self, name: str, table: FromClause, on: Callable[[FromClause], ColumnElement[bool]]
+    ) -> FromClause:
+        """`table` joined once to the page (for every field that reads it)."""
+        if name not in self.aliases:
+            alias = table.alias()
+            self.aliases[name] = alias
+            self.joins.append((alias, on(alias)))
+        return self.aliases[name]
 
     def many(
         self,
         type_name: str,
         builders: dict[str, Builder],
         source: Select[Any],
+        key: ColumnElement[Any],
         *order_by: ColumnElement[Any],
     ) -> Builder:
-        """A list of objects read by a scalar subquery, in `order_by`."""
+        """A list of objects per recommendation: `source`'s rows for the whole page,
+        grouped by `key` (their recommendation) in `order_by`, joined to the page. One
+        pass over the relation, where a subquery per recommendation would scan the
+        small tables it joins (states, themes) once per row."""
 
         def build(node: FieldNode) -> ColumnElement[Any] | None:
             value = json_object(self.schema, type_name, builders, node)
             if value is None:
                 return None
-            return source.add_columns(json_list(value, *order_by)).scalar_subquery()
+            grouped = (
+                source.add_columns(key.label("upright_key"), json_list(value, *order_by))
+                .where(key.in_(select(PAGE.c.id)))
+                .group_by(key)
+                .subquery()
+            )
+            self.joins.append((grouped, grouped.c.upright_key == PAGE.c.id))
+            items = list(grouped.c)[1]
+            return func.coalesce(items, EMPTY_LIST)
 
         return build
 
@@ -162,21 +180,34 @@ class _Compiler:
             "organisation": named,
         }
 
-    def recommendation(self, page: FromClause) -> dict[str, Builder]:
-        p = page.c
-        state = _states.alias("state")
-        session = _sessions.alias("session")
+    def recommendation(self) -> dict[str, Builder]:
+        p = PAGE.c
         made_by = _states.alias("recommending_state")
         tags = recommending_states.alias("recommending")
         theme = _themes.alias("theme")
         tagged = recommendation_themes.alias("tagged")
         latest = _assessments.alias("assessment")
         owner = _organisations.alias("owner")
-        session_builders: dict[str, Builder] = {
-            "number": leaf(session.c.number),
-            "cycle": leaf(session.c.cycle_number),
-            "startsOn": leaf(session.c.starts_on),
-        }
+
+        def session() -> FromClause:
+            return self.joined("session", _sessions, lambda s: s.c.number == p.session_number)
+
+        def state(node: FieldNode) -> ColumnElement[Any] | None:
+            table = self.joined("state", _states, lambda s: s.c.code == p.state_code)
+            return json_object(self.schema, "State", self.state(table), node)
+
+        def session_object(node: FieldNode) -> ColumnElement[Any] | None:
+            c = session().c
+            builders: dict[str, Builder] = {
+                "number": leaf(c.number),
+                "cycle": leaf(c.cycle_number),
+                "startsOn": leaf(c.starts_on),
+            }
+            value = json_object(self.schema, "Session", builders, node)
+            return None if value is None else case((c.number.is_(None), null()), else_=value)
+
+        def cycle(node: FieldNode) -> ColumnElement[Any] | None:
+            return session().c.cycle_number if node.selection_set is None else None
 
         def latest_assessments(node: FieldNode) -> ColumnElement[Any] | None:
             self.uses_policy = True
@@ -185,7 +216,8 @@ class _Compiler:
                 self.assessment(latest, owner),
                 select()
                 .select_from(latest.join(owner, owner.c.id == latest.c.owner_organisation_id))
-                .where(latest.c.recommendation_id == p.id, is_latest_visible(latest, self.shape)),
+                .where(is_latest_visible(latest, self.shape)),
+                latest.c.recommendation_id,
                 owner.c.name,
                 latest.c.id,
             )(node)
@@ -202,33 +234,21 @@ class _Compiler:
             "actionCategory": leaf(p.action_category),
             "documentSymbol": leaf(p.document_symbol),
             "recommendingBody": leaf(p.recommending_body),
-            "cycle": lambda node: (
-                select(session.c.cycle_number)
-                .where(session.c.number == p.session_number)
-                .scalar_subquery()
-                if node.selection_set is None
-                else None
-            ),
-            "session": self.one(
-                "Session", session_builders, select().where(session.c.number == p.session_number)
-            ),
-            "state": self.one(
-                "State", self.state(state), select().where(state.c.code == p.state_code)
-            ),
+            "cycle": cycle,
+            "session": session_object,
+            "state": state,
             "recommendingStates": self.many(
                 "State",
                 self.state(made_by),
-                select()
-                .select_from(tags.join(made_by, made_by.c.code == tags.c.state_code))
-                .where(tags.c.recommendation_id == p.id),
+                select().select_from(tags.join(made_by, made_by.c.code == tags.c.state_code)),
+                tags.c.recommendation_id,
                 made_by.c.name.collate("C"),
             ),
             "themes": self.many(
                 "Theme",
                 {"code": leaf(theme.c.code), "name": leaf(theme.c.name)},
-                select()
-                .select_from(tagged.join(theme, theme.c.code == tagged.c.theme_code))
-                .where(tagged.c.recommendation_id == p.id),
+                select().select_from(tagged.join(theme, theme.c.code == tagged.c.theme_code)),
+                tagged.c.recommendation_id,
                 theme.c.name.collate("C"),
             ),
             "latestAssessments": latest_assessments,
@@ -270,7 +290,7 @@ def _compile(
         for key in ordering.keys  # the nodes come in the ordering's own direction
     ]
     compiler = _Compiler(schema, shape, listing)
-    builders = compiler.recommendation(PAGE)
+    builders = compiler.recommendation()
     arguments: list[ColumnElement[Any]] = []
     for response_name, field in fields:
         name = field.name.value
@@ -284,7 +304,11 @@ def _compile(
         if value is None:
             return None
         arguments += [json_key(response_name), value]
-    return Frozen(cast(func.json_build_object(*arguments), Text)), compiler.uses_policy
+    rows: FromClause = PAGE
+    for joined, on in compiler.joins:
+        rows = rows.outerjoin(joined, on)
+    answer = select(cast(func.json_build_object(*arguments), Text)).select_from(rows)
+    return Frozen(answer.scalar_subquery()), compiler.uses_policy
 
 
 def compiled(
@@ -334,5 +358,5 @@ async def page_answer(
     parameters = (
         {**policy_parameters(viewer), **listing_parameters(viewer)} if needs_viewer else None
     )
-    rows = await context.fetch_all(select(answer).select_from(PAGE).add_cte(page), parameters)
+    rows = await context.fetch_all(select(answer).add_cte(page), parameters)
     return Precompleted(rows[0][0])
