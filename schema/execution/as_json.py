@@ -96,27 +96,28 @@ def fields_of(selection_set: SelectionSetNode | None) -> list[tuple[str, FieldNo
     return found
 
 
-def _key(name: str) -> ColumnElement[Any]:
+def graphql_name(name: str) -> ColumnElement[Any]:
     # GraphQL names are [_A-Za-z][_0-9A-Za-z]*: safe to write into the statement.
     if not name.replace("_", "a").isalnum() or not name.isascii():
         raise ValueError(f"not a GraphQL name: {name!r}")
     return literal_column(f"'{name}'", Text)
 
 
-def typename(name: str) -> ColumnElement[Any]:
-    """`__typename`: the type's name as a JSON string."""
-    return _key(name)
-
-
-def json_key(name: str) -> ColumnElement[Any]:
-    """A response name, as a key of `json_build_object`."""
-    return _key(name)
+# What a compiler assumes of each field it answers, by (type, field): its GraphQL type
+# and its resolver (None: a plain attribute), as `fingerprint` reads them.
+Known = Mapping[tuple[str, str], tuple[str, str | None]]
 
 
 def json_object(
-    schema: GraphQLSchema, type_name: str, builders: Mapping[str, Builder], node: FieldNode
+    schema: GraphQLSchema,
+    known: Known,
+    type_name: str,
+    builders: Mapping[str, Builder],
+    node: FieldNode,
 ) -> ColumnElement[Any] | None:
-    """The JSON object a selection makes of one `type_name`, keys in selection order."""
+    """The JSON object a selection makes of one `type_name`, keys in selection order.
+    A field whose fingerprint is not the one the builders were written for (a new
+    resolver, type, permission or extension) leaves the whole field to the library."""
     fields = fields_of(node.selection_set)
     if fields is None or len(fields) > 50:  # json_build_object takes at most 100 arguments
         return None
@@ -124,29 +125,35 @@ def json_object(
     for response_name, field in fields:
         name = field.name.value
         if name == "__typename":
-            value: ColumnElement[Any] | None = typename(type_name)
+            value: ColumnElement[Any] | None = graphql_name(type_name)
         else:
-            builder = builders.get(name) if unguarded(schema, type_name, name) else None
-            value = builder(field) if builder is not None else None
+            builder = builders.get(name)
+            known_as = known.get((type_name, name))
+            if builder is None or known_as is None:
+                return None
+            value = builder(field) if fingerprint(schema, type_name, name) == known_as else None
         if value is None:
             return None
-        arguments += [_key(response_name), value]
+        arguments += [graphql_name(response_name), value]
     return func.json_build_object(*arguments)
 
 
-def unguarded(schema: GraphQLSchema, type_name: str, name: str) -> bool:
-    """The schema's field has no permission classes or extensions (which the statement
-    would bypass): one added later sends the field back to the library's way."""
+def fingerprint(schema: GraphQLSchema, type_name: str, name: str) -> tuple[str, str | None] | None:
+    """A field's GraphQL type and resolver (None: a plain attribute); None when it has
+    permission classes or extensions, which a statement would bypass."""
     object_type = schema.type_map.get(type_name)
     field = object_type.fields.get(name) if isinstance(object_type, GraphQLObjectType) else None
     if field is None:
-        return False
+        return None
     definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    return (
-        isinstance(definition, StrawberryField)
-        and not definition.permission_classes
-        and not definition.extensions
-    )
+    if (
+        not isinstance(definition, StrawberryField)
+        or definition.permission_classes
+        or definition.extensions
+    ):
+        return None
+    resolver = definition.base_resolver
+    return str(field.type), resolver.wrapped_func.__qualname__ if resolver else None
 
 
 EMPTY_LIST: ColumnElement[Any] = literal_column("'[]'::json")
@@ -161,7 +168,8 @@ def global_id(type_name: str, key: ColumnElement[Any]) -> ColumnElement[Any]:
     """`schema.relay.to_global_id` in SQL: URL-safe base64 of "Type:key", no padding
     (PostgreSQL's base64 also breaks lines, which go too)."""
     raw = func.convert_to(
-        literal_column(f"'{_checked(type_name)}:'", Text) + cast(key, Text), _sql("'UTF8'")
+        _prefix(type_name) + cast(key, Text),
+        _sql("'UTF8'"),
     )
     return func.translate(func.encode(raw, _sql("'base64'")), _sql("E'+/=\\n'"), _sql("'-_'"))
 
@@ -175,9 +183,9 @@ def _quoted(value: str) -> ColumnElement[Any]:
     return _sql("'" + value.replace("'", "''") + "'")
 
 
-def _checked(type_name: str) -> str:
-    _key(type_name)
-    return type_name
+def _prefix(type_name: str) -> ColumnElement[Any]:
+    graphql_name(type_name)  # checked: written into the statement
+    return _sql(f"'{type_name}:'")
 
 
 def leaf(column: ColumnElement[Any]) -> Builder:

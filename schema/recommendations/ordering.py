@@ -15,7 +15,7 @@ from schema.tables.reviews import Review
 
 _recommendations = Recommendation.__table__.c
 # Other mechanisms have no session: they sort as session 0, before the UPR's.
-_SESSION = func.coalesce(Review.__table__.c.session_number, 0).label("sort_session")
+SESSION_KEY = func.coalesce(Review.__table__.c.session_number, 0).label("sort_session")
 
 
 @strawberry.enum(description="What a list of recommendations is sorted by.")
@@ -42,7 +42,7 @@ def _ordering(field: RecommendationOrderField, descending: bool) -> Ordering:
     first = {
         RecommendationOrderField.ADDED: (),
         RecommendationOrderField.STATE: (SortKey(_recommendations.state_code, str, descending),),
-        RecommendationOrderField.SESSION: (SortKey(_SESSION, int, descending),),
+        RecommendationOrderField.SESSION: (SortKey(SESSION_KEY, int, descending),),
     }[field]
     direction = "desc" if descending else "asc"
     return Ordering(f"recommendations:{field.value.lower()}:{direction}", (*first, last))
@@ -61,5 +61,5 @@ def ordered(query: Select[Any], order: RecommendationOrder | None) -> tuple[Sele
     order = order or RecommendationOrder()
     ordering = ORDERINGS[(order.field, order.direction)]
     if order.field is RecommendationOrderField.SESSION:
-        query = query.add_columns(_SESSION)
+        query = query.add_columns(SESSION_KEY)
     return query, ordering

@@ -10,8 +10,8 @@ from schema.execution.as_json import Precompleted
 from schema.lookahead import connection_node_fields
 from schema.node import register_node, uuid_key
 from schema.pagination import PageArgs, paginate
-from schema.recommendations.as_json import page_answer
 from schema.recommendations.filtering import RecommendationFilter, apply_filter
+from schema.recommendations.json_page import page_answer
 from schema.recommendations.loaders import recommendation_select
 from schema.recommendations.ordering import RecommendationOrder, ordered
 from schema.recommendations.stats import RecommendationStats, stats_for

@@ -16,7 +16,10 @@ from security.policy import (
     Viewer,
     child_visible,
     directory_listed,
+    directory_listed_clause,
     directory_visible,
+    listing_parameters,
+    listing_shape,
     policy_parameters,
     policy_shape,
     visible,
@@ -195,6 +198,13 @@ async def test_naming_an_owner_follows_the_directory(engine: AsyncEngine) -> Non
             # Then the rule for a row already read names exactly whom the SQL lists
             named = {row.id for row in rows if directory_listed(viewer, row.id, row.public_profile)}
             assert named == in_sql
+            # And so does its SQL form, which a statement naming owners itself carries
+            # with the viewer's values as parameters
+            clause = directory_listed_clause(table.id, table.public_profile, listing_shape(viewer))
+            in_clause = await connection.execute(
+                select(table.id).where(clause), listing_parameters(viewer)
+            )
+            assert {row.id for row in in_clause} == named
     # (and the viewers do differ: the anonymous one names the listed organisation only)
     assert {row.id for row in rows if directory_listed(ANONYMOUS, row.id, row.public_profile)} == {
         listed
