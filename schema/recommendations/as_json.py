@@ -309,8 +309,6 @@ _PAGE_SOURCES = {
 PAGE = table("upright_page", *(column(name) for name in _PAGE_SOURCES))
 
 
-# Compiled expressions by field node (kept, so that its id is not reused meanwhile),
-# schema (checked: a test builds many), ordering and shapes.
 def compile_page(
     schema: GraphQLSchema,
     node: FieldNode,
