@@ -164,15 +164,15 @@ class _Compiler:
             value = json_object(self.schema, KNOWN, type_name, builders, node)
             if value is None:
                 return None
+            items = json_list(value, *order_by).label("items")
             grouped = (
-                source.add_columns(key.label("upright_key"), json_list(value, *order_by))
+                source.add_columns(key.label("upright_key"), items)
                 .where(key.in_(select(PAGE.c.id)))
                 .group_by(key)
                 .subquery()
             )
             self.joins.append((grouped, grouped.c.upright_key == PAGE.c.id))
-            items = list(grouped.c)[1]
-            return func.coalesce(items, EMPTY_LIST)
+            return func.coalesce(grouped.c["items"], EMPTY_LIST)
 
         return build
 
